@@ -1,0 +1,10 @@
+namespace Provocapi.Core.Generation;
+
+/// <summary>
+/// One element of a generation stream: a piece of text (possibly empty while a partial character or a possible
+/// stop string is held back) with the token that produced it; the last element carries <see cref="Result"/>.
+/// </summary>
+public sealed record GenerationChunk(string Text, int? TokenId, GenerationResult? Result = null)
+{
+    public bool IsFinal => Result != null;
+}

@@ -1,0 +1,17 @@
+using Provocapi.Engine.Sampling;
+
+namespace Provocapi.Core.Generation;
+
+/// <summary>One generation: a prompt as text (tokenized with the model's BOS rule) or as token ids (fed as they are).</summary>
+public sealed record GenerationRequest
+{
+    public string? Prompt { get; init; }
+    public IReadOnlyList<int>? PromptTokens { get; init; }
+    public SamplingOptions Sampling { get; init; } = new();
+    public int MaxTokens { get; init; } = 256;
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+    /// <summary>Whether special-token text in the prompt (e.g. "&lt;|im_start|&gt;") becomes special tokens; true for templated chat prompts.</summary>
+    public bool ParseSpecialTokens { get; init; } = true;
+    /// <summary>Keep generating past end-of-generation tokens (benchmarks).</summary>
+    public bool IgnoreEndOfGeneration { get; init; }
+}

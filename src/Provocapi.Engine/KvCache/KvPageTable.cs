@@ -1,0 +1,41 @@
+namespace Provocapi.Engine.KvCache;
+
+/// <summary>One sequence's view of the paged cache: the pages holding positions 0.. in order, and how many positions are filled.</summary>
+public sealed class KvPageTable(KvPagePool pool) : IDisposable
+{
+    readonly List<int> _pages = [];
+
+    public KvPagePool Pool { get; } = pool;
+
+    /// <summary>Positions whose keys and values are in the cache.</summary>
+    public int Length { get; private set; }
+
+    public IReadOnlyList<int> Pages => _pages;
+
+    /// <summary>Makes room for positions up to <paramref name="length"/> − 1, renting pages as needed.</summary>
+    public void Reserve(int length)
+    {
+        while (_pages.Count * Pool.PageSize < length)
+        {
+            if (!Pool.TryRent(out var page))
+                throw new KvCacheFullException($"the KV cache is full ({Pool.PageCount} pages of {Pool.PageSize} positions)");
+            _pages.Add(page);
+        }
+    }
+
+    /// <summary>Records that positions up to <paramref name="length"/> − 1 now hold keys and values.</summary>
+    public void Advance(int length)
+    {
+        if (length > _pages.Count * Pool.PageSize) throw new InvalidOperationException("positions beyond the reserved pages");
+        Length = Math.Max(Length, length);
+    }
+
+    public (int Page, int Slot) Locate(int position) => (_pages[position / Pool.PageSize], position % Pool.PageSize);
+
+    public void Dispose()
+    {
+        foreach (var page in _pages) Pool.Return(page);
+        _pages.Clear();
+        Length = 0;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using Provocapi.Engine.Backends.Cpu;
+using Provocapi.Engine.KvCache;
+using Provocapi.Engine.Ops.Attention;
+using Provocapi.Engine.Ops.Dequantize;
+using Provocapi.Engine.Ops.MatMul;
+using Provocapi.Engine.Ops.RmsNorm;
+using Provocapi.Engine.Ops.Rope;
+using Provocapi.Engine.Ops.SwiGlu;
+
+namespace Provocapi.Engine.Models;
+
+/// <summary>
+/// The Llama family's forward pass (Llama 2/3, Mistral, Qwen2 with q/k/v biases), read top to bottom as in
+/// llama2.c: embed → per layer (RMSNorm, q/k/v, RoPE, cached attention, residual, RMSNorm, SwiGLU, residual)
+/// → RMSNorm → LM head. Immutable and shareable; per-call state lives in <see cref="ForwardScratch"/> and the KV cache.
+/// </summary>
+public sealed unsafe class Llama : IDisposable
+{
+    public TransformerConfig Config { get; }
+    public LlamaWeights Weights { get; }
+    readonly float[] _invFrequencies;
+
+    public Llama(TransformerConfig config, LlamaWeights weights)
+    {
+        Config = config;
+        Weights = weights;
+        _invFrequencies = RopeScaling.InverseFrequencies(config);
+    }
+
+    public KvCacheShape KvShape => new(Config.LayerCount, Config.KvHeadCount, Config.HeadDim);
+
+    /// <summary>
+    /// Runs one step and returns the logits of <see cref="ForwardBatch.LogitTokens"/>, (logit tokens, vocab),
+    /// valid until the next call with the same scratch. Keys and values of every token are written to its sequence's cache.
+    /// </summary>
+    public ReadOnlySpan<float> Forward(ForwardBatch batch, ForwardScratch s, CpuWorkers workers)
+    {
+        var c = Config;
+        int n = batch.Count, d = c.EmbeddingDim;
+        if (n == 0) return [];
+        s.Ensure(c, n, batch.LogitTokens.Count);
+        for (var i = 0; i < n; i++)
+        {
+            if (batch.Positions[i] >= c.ContextLength)
+                throw new ArgumentOutOfRangeException(nameof(batch), $"position {batch.Positions[i]} is past the context length {c.ContextLength}");
+            if ((uint)batch.Tokens[i] >= (uint)c.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(batch), $"token id {batch.Tokens[i]} is outside the vocabulary (0..{c.VocabSize - 1})");
+            batch.Sequences[i].Reserve(batch.Positions[i] + 1);
+        }
+
+        var x = s.X.AsSpan(0, n * d);                                   // (n, dim) residual stream
+        for (var i = 0; i < n; i++)
+            Dequantize.Row(Weights.TokenEmbedding.Type, Weights.TokenEmbedding.Row(batch.Tokens[i]), x.Slice(i * d, d));
+
+        var geometry = new Attention.Geometry(c.HeadCount, c.KvHeadCount, c.HeadDim);
+        for (var l = 0; l < c.LayerCount; l++)
+        {
+            var w = Weights.Layers[l];
+            // attention block
+            var normed = s.Normed.AsSpan(0, n * d);
+            RmsNorm.Rows(x, w.AttentionNorm, c.RmsNormEps, normed);
+            var q = s.Query.AsSpan(0, n * c.QueryDim);                  // (n, heads·headDim)
+            var k = s.Key.AsSpan(0, n * c.KvDim);                       // (n, kvHeads·headDim)
+            var v = s.Value.AsSpan(0, n * c.KvDim);
+            MatMul.Compute(w.Query, normed, q, n, workers);
+            MatMul.Compute(w.Key, normed, k, n, workers);
+            MatMul.Compute(w.Value, normed, v, n, workers);
+            AddBias(q, w.QueryBias);
+            AddBias(k, w.KeyBias);
+            AddBias(v, w.ValueBias);
+            for (var i = 0; i < n; i++)
+            {
+                Rope.Apply(q.Slice(i * c.QueryDim, c.QueryDim), c.HeadDim, batch.Positions[i], _invFrequencies, c.RopeLayout);
+                Rope.Apply(k.Slice(i * c.KvDim, c.KvDim), c.HeadDim, batch.Positions[i], _invFrequencies, c.RopeLayout);
+                StoreKv(batch.Sequences[i], l, batch.Positions[i], k.Slice(i * c.KvDim, c.KvDim), v.Slice(i * c.KvDim, c.KvDim));
+            }
+            var att = s.Attention.AsSpan(0, n * c.QueryDim);
+            Attend(batch, l, geometry, s.Query, s.Attention, workers);
+            var projected = s.Projected.AsSpan(0, n * d);
+            MatMul.Compute(w.Output, att, projected, n, workers);
+            TensorPrimitives.Add(x, projected, x);
+
+            // feed-forward block
+            RmsNorm.Rows(x, w.FeedForwardNorm, c.RmsNormEps, normed);
+            var gate = s.Gate.AsSpan(0, n * c.FeedForwardDim);           // (n, ffn)
+            var up = s.Up.AsSpan(0, n * c.FeedForwardDim);
+            MatMul.Compute(w.Gate, normed, gate, n, workers);
+            MatMul.Compute(w.Up, normed, up, n, workers);
+            SwiGlu.Apply(gate, up, gate);
+            MatMul.Compute(w.Down, gate, projected, n, workers);
+            TensorPrimitives.Add(x, projected, x);
+        }
+        foreach (var sequence in batch.Sequences.Distinct())
+            sequence.Advance(MaxPosition(batch, sequence) + 1);
+
+        var m = batch.LogitTokens.Count;
+        if (m == 0) return [];
+        var finalNormed = s.Normed.AsSpan(0, m * d);                    // (m, dim)
+        for (var j = 0; j < m; j++)
+            RmsNorm.Simd(x.Slice(batch.LogitTokens[j] * d, d), Weights.OutputNorm, c.RmsNormEps, finalNormed.Slice(j * d, d));
+        var logits = s.Logits.AsSpan(0, m * c.VocabSize);               // (m, vocab)
+        MatMul.Compute(Weights.Output, finalNormed, logits, m, workers);
+        return logits;
+    }
+
+    static int MaxPosition(ForwardBatch batch, KvPageTable sequence)
+    {
+        var max = -1;
+        for (var i = 0; i < batch.Count; i++)
+            if (batch.Sequences[i] == sequence) max = Math.Max(max, batch.Positions[i]);
+        return max;
+    }
+
+    static void AddBias(Span<float> rows, float[]? bias)
+    {
+        if (bias == null) return;
+        for (var i = 0; i < rows.Length; i += bias.Length) TensorPrimitives.Add(rows.Slice(i, bias.Length), bias, rows.Slice(i, bias.Length));
+    }
+
+    static void StoreKv(KvPageTable table, int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
+    {
+        var (page, slot) = table.Locate(position);
+        key.CopyTo(new Span<float>(table.Pool.Key(layer, page, slot), key.Length));
+        value.CopyTo(new Span<float>(table.Pool.Value(layer, page, slot), value.Length));
+    }
+
+    /// <summary>Every (token, head) pair is independent: each attends over its own sequence up to its own position.</summary>
+    void Attend(ForwardBatch batch, int layer, Attention.Geometry g, float[] query, float[] output, CpuWorkers workers)
+    {
+        var queryDim = Config.QueryDim;
+        workers.For(batch.Count * g.Heads, item =>
+        {
+            int token = item / g.Heads, head = item % g.Heads;
+            var length = batch.Positions[token] + 1;
+            var scores = ArrayPool<float>.Shared.Rent(length);
+            Attention.Head(query.AsSpan(token * queryDim, queryDim), batch.Sequences[token], layer, length, g, head,
+                output.AsSpan(token * queryDim, queryDim), scores);
+            ArrayPool<float>.Shared.Return(scores);
+        });
+    }
+
+    public void Dispose() => Weights.Owner.Dispose();
+}

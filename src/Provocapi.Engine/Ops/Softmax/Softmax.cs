@@ -1,0 +1,7 @@
+namespace Provocapi.Engine.Ops.Softmax;
+
+/// <summary>Numerically stable softmax: exp(x − max) / Σ exp(x − max).</summary>
+public static partial class Softmax
+{
+    public static void InPlace(Span<float> x) => Simd(x);
+}
