@@ -1,0 +1,45 @@
+using Provocapi.Engine.Formats;
+
+namespace Provocapi.Host.Cli;
+
+/// <summary>The <c>provocapi</c> executable's verbs. Every failure is one line on stderr and a non-zero exit code.</summary>
+public static class CommandLineApp
+{
+    const string Usage = """
+        usage: provocapi <verb> [options]
+          tokenize --model PATH [--jsonl] [--no-special] [TEXT]
+          generate --model PATH (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N] [--temperature T] [--top-p P]
+                   [--top-k K] [--min-p P] [--seed S] [--threads N] [--ids]
+          bench    (--model PATH | --synthetic tiny|small|1b [--type Q8_0]) [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var options = CommandLineOptions.Parse(args[1..]);
+            return args[0] switch
+            {
+                "tokenize" => await TokenizeCommand.RunAsync(options),
+                "generate" => await GenerateCommand.RunAsync(options),
+                "bench" => BenchCommand.Run(options),
+                _ => throw new CommandLineException($"unknown verb '{args[0]}' (tokenize, generate, bench)"),
+            };
+        }
+        catch (Exception e) when (e is CommandLineException or ModelFormatException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Provocapi.Host.Cli;
+
+return await CommandLineApp.RunAsync(args);
