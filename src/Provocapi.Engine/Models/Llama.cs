@@ -2,12 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using Provocapi.Engine.Backends.Cpu;
 using Provocapi.Engine.KvCache;
-using Provocapi.Engine.Ops.Attention;
-using Provocapi.Engine.Ops.Dequantize;
-using Provocapi.Engine.Ops.MatMul;
-using Provocapi.Engine.Ops.RmsNorm;
-using Provocapi.Engine.Ops.Rope;
-using Provocapi.Engine.Ops.SwiGlu;
+using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Models;
 

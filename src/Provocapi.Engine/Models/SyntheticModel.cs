@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using Provocapi.Engine.Ops.Quantize;
-using Provocapi.Engine.Ops.Rope;
+using Provocapi.Engine.Ops;
 using Provocapi.Engine.Tensors;
 
 namespace Provocapi.Engine.Models;

@@ -1,4 +1,4 @@
-using Provocapi.Engine.Ops.Rope;
+using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Models;
 

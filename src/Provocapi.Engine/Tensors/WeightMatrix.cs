@@ -1,12 +1,49 @@
+using Provocapi.Engine.Formats.Gguf;
+
 namespace Provocapi.Engine.Tensors;
 
-public sealed unsafe class WeightMatrix(string name, TensorType type, int rows, int columns, byte* data)
+/// <summary>
+/// A row-major weight matrix whose rows are stored in <see cref="Type"/>: row r holds output feature r's weights over
+/// all input features. GGUF stores a tensor of shape [columns, rows] exactly this way, and so do safetensors [out, in].
+/// It does not own <see cref="Data"/>: that points into a memory map or a buffer someone else keeps alive.
+/// </summary>
+public sealed unsafe class WeightMatrix
 {
-    public string Name { get; } = name;
-    public TensorType Type { get; } = type;
-    public int Rows { get; } = rows;
-    public int Columns { get; } = columns;
-    public byte* Data { get; } = data;
-    public long RowBytes { get; } = TensorTypeInfo.RowBytes(type, columns);
+    public string Name { get; }
+    public TensorType Type { get; }
+
+    /// <summary>Output features.</summary>
+    public int Rows { get; }
+
+    /// <summary>Input features: the length of a row in elements, a whole number of the type's blocks.</summary>
+    public int Columns { get; }
+
+    public byte* Data { get; }
+    public long RowBytes { get; }
+
+    public WeightMatrix(string name, TensorType type, int rows, int columns, byte* data)
+    {
+        if (!TensorTypeInfo.IsSupported(type)) throw new NotSupportedException($"{name}: tensor type {TensorTypeInfo.Name(type)} is not supported");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        ArgumentNullException.ThrowIfNull(data);
+        Name = name;
+        Type = type;
+        Rows = rows;
+        Columns = columns;
+        Data = data;
+        RowBytes = TensorTypeInfo.RowBytes(type, columns);
+    }
+
+    public long ByteSize => RowBytes * Rows;
+
     public byte* Row(int r) => Data + r * RowBytes;
+
+    /// <summary>A two-dimensional GGUF tensor as a matrix; valid while <paramref name="file"/> is open.</summary>
+    public static WeightMatrix FromGguf(GgufFile file, GgufTensorInfo info)
+    {
+        if (info.Shape.Length != 2 || info.Shape[0] > int.MaxValue || info.Shape[1] > int.MaxValue)
+            throw new InvalidDataException($"{file.Path}: tensor '{info.Name}' of shape [{string.Join(", ", info.Shape)}] is not a matrix");
+        return new WeightMatrix(info.Name, info.Type, (int)info.Shape[1], (int)info.Shape[0], file.TensorData(info));
+    }
 }

@@ -1,5 +1,5 @@
 using Provocapi.Engine.KvCache;
-using Provocapi.Engine.Ops.Attention;
+using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Tests.Ops;
 

@@ -1,7 +1,4 @@
-using Provocapi.Engine.Ops.RmsNorm;
-using Provocapi.Engine.Ops.Rope;
-using Provocapi.Engine.Ops.Softmax;
-using Provocapi.Engine.Ops.SwiGlu;
+using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Tests.Ops;
 

@@ -1,6 +1,6 @@
 using Provocapi.Engine.Formats;
 using Provocapi.Engine.Formats.Gguf;
-using Provocapi.Engine.Ops.Rope;
+using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Models.Loading;
 

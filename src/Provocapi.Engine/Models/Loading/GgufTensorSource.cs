@@ -1,6 +1,6 @@
 using Provocapi.Engine.Formats;
 using Provocapi.Engine.Formats.Gguf;
-using Provocapi.Engine.Ops.Dequantize;
+using Provocapi.Engine.Ops;
 using Provocapi.Engine.Tensors;
 
 namespace Provocapi.Engine.Models.Loading;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Provocapi.Engine.Formats;
-using Provocapi.Engine.Ops.Rope;
+using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Models.Loading;
 

@@ -1,6 +1,6 @@
 using Provocapi.Engine.KvCache;
 
-namespace Provocapi.Engine.Ops.Attention;
+namespace Provocapi.Engine.Ops;
 
 public static unsafe partial class Attention
 {

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using Provocapi.Engine.KvCache;
 
-namespace Provocapi.Engine.Ops.Attention;
+namespace Provocapi.Engine.Ops;
 
 public static unsafe partial class Attention
 {
@@ -18,7 +18,7 @@ public static unsafe partial class Attention
             scores[t] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(pool.Key(layer, page, slot) + kvOffset, g.HeadDim));
         }
         TensorPrimitives.Multiply(scores, g.Scale, scores);
-        Softmax.Softmax.Simd(scores);
+        Softmax.Simd(scores);
         var o = output.Slice(head * g.HeadDim, g.HeadDim);
         o.Clear();
         for (var t = 0; t < length; t++)

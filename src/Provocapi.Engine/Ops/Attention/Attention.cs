@@ -1,6 +1,6 @@
 using Provocapi.Engine.KvCache;
 
-namespace Provocapi.Engine.Ops.Attention;
+namespace Provocapi.Engine.Ops;
 
 /// <summary>
 /// Causal grouped-query attention of one query token over a sequence's paged cache (Vaswani et al.; GQA as

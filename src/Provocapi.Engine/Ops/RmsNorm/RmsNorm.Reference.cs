@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.RmsNorm;
+namespace Provocapi.Engine.Ops;
 
 public static partial class RmsNorm
 {

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Provocapi.Engine.Ops.RmsNorm;
+namespace Provocapi.Engine.Ops;
 
 public static partial class RmsNorm
 {

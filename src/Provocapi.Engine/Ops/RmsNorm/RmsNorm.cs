@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.RmsNorm;
+namespace Provocapi.Engine.Ops;
 
 /// <summary>Root-mean-square layer norm (Zhang and Sennrich, 2019): y = x / sqrt(mean(x²) + eps) · weight.</summary>
 public static partial class RmsNorm

@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.Rope;
+namespace Provocapi.Engine.Ops;
 
 public static partial class Rope
 {

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Provocapi.Engine.Ops.Rope;
+namespace Provocapi.Engine.Ops;
 
 public static partial class Rope
 {

@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.Rope;
+namespace Provocapi.Engine.Ops;
 
 /// <summary>
 /// Rotary position embedding (Su et al., RoFormer): each pair of a head's first <c>rotaryDims</c> dimensions is

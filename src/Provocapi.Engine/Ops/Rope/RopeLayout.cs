@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.Rope;
+namespace Provocapi.Engine.Ops;
 
 /// <summary>Which dimensions of a head RoPE rotates together.</summary>
 public enum RopeLayout

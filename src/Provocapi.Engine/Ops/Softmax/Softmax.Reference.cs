@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.Softmax;
+namespace Provocapi.Engine.Ops;
 
 public static partial class Softmax
 {

@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.Softmax;
+namespace Provocapi.Engine.Ops;
 
 /// <summary>Numerically stable softmax: exp(x − max) / Σ exp(x − max).</summary>
 public static partial class Softmax

@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.SwiGlu;
+namespace Provocapi.Engine.Ops;
 
 public static partial class SwiGlu
 {

@@ -1,4 +1,4 @@
-namespace Provocapi.Engine.Ops.SwiGlu;
+namespace Provocapi.Engine.Ops;
 
 /// <summary>The gated feed-forward activation of Llama (Shazeer, "GLU Variants Improve Transformer"): h = silu(gate) · up.</summary>
 public static partial class SwiGlu

@@ -1,0 +1,129 @@
+using Provocapi.Engine.Backends.Cpu;
+using Provocapi.Engine.Ops;
+using Provocapi.Engine.Tensors;
+
+namespace Provocapi.Engine.Tests.Ops;
+
+public class MatMulTests
+{
+    static readonly int[] RowCounts = [1, 3, 17, 33];
+    static readonly int[] TokenCounts = [1, 2, 5, 7, 16, 70];
+
+    /// <summary>Every type, with column counts that are whole blocks but leave the kernels' unrolled loops a tail.</summary>
+    public static TheoryData<TensorType, int, bool> Cases()
+    {
+        var data = new TheoryData<TensorType, int, bool>();
+        foreach (var type in RandomWeights.AllTypes)
+        {
+            var block = TensorTypeInfo.BlockElements(type);
+            int[] columns = block switch { 1 => [37, 100], 32 => [96, 160], _ => [256, 768] };
+            foreach (var c in columns)
+            {
+                data.Add(type, c, false);
+                data.Add(type, c, true);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Fast_matches_reference_within_activation_quantization(TensorType type, int columns, bool randomBits)
+    {
+        using var workers = new CpuWorkers(2);
+        foreach (var rows in RowCounts)
+        {
+            using var matrix = randomBits ? RandomWeights.RandomBits(type, rows, columns, rows) : RandomWeights.Quantized(type, rows, columns, rows);
+            var w = matrix.Weights;
+            var weights = RandomWeights.DequantizeReference(w);
+            foreach (var tokens in TokenCounts)
+            {
+                var x = RandomWeights.Floats(tokens * columns, 100 + tokens);
+                var fast = new float[tokens * rows];
+                var reference = new float[tokens * rows];
+                MatMul.Compute(w, x, fast, tokens, workers);
+                MatMul.ComputeReference(w, x, reference, tokens);
+                var block = MatMulActivations.LayoutFor(type) switch
+                {
+                    ActivationLayout.Blocks => Quantize.ActivationBlock,
+                    ActivationLayout.SuperBlocks => Quantize.ActivationSuperBlock,
+                    _ => 0,
+                };
+                for (var t = 0; t < tokens; t++)
+                {
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var bound = Tolerance(weights.AsSpan(r * columns, columns), x.AsSpan(t * columns, columns), block);
+                        var error = Math.Abs(fast[t * rows + r] - reference[t * rows + r]);
+                        Assert.True(error <= bound, $"{type} {rows}x{columns}, {tokens} tokens, token {t} row {r}: fast {fast[t * rows + r]} vs reference {reference[t * rows + r]} (error {error:G3} > bound {bound:G3})");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The error the fast path may make: activations rounded to int8 move each x by at most half its block's
+    /// step (max|x|/127), which moves the dot product by at most Σ|w|·step/2; float accumulation adds a little on top.</summary>
+    static double Tolerance(ReadOnlySpan<float> w, ReadOnlySpan<float> x, int block)
+    {
+        double magnitude = 0, quantization = 0;
+        for (var c = 0; c < w.Length; c++) magnitude += Math.Abs((double)w[c] * x[c]);
+        if (block > 0)
+        {
+            for (var b = 0; b < w.Length / block; b++)
+            {
+                double amax = 0, weightSum = 0;
+                for (var c = b * block; c < (b + 1) * block; c++)
+                {
+                    amax = Math.Max(amax, Math.Abs(x[c]));
+                    weightSum += Math.Abs(w[c]);
+                }
+                quantization += weightSum * amax / 127 / 2;
+            }
+        }
+        return quantization * 1.001 + magnitude * 1e-5 + 1e-6;
+    }
+
+    [Theory]
+    [InlineData(TensorType.Q8_0)]
+    [InlineData(TensorType.Q4_K)]
+    [InlineData(TensorType.F16)]
+    [InlineData(TensorType.Q5_1)]
+    public void Row_ranges_compose_to_the_whole(TensorType type)
+    {
+        var columns = TensorTypeInfo.BlockElements(type) == 256 ? 512 : 128;
+        using var matrix = RandomWeights.Quantized(type, 41, columns, 3);
+        using var workers = new CpuWorkers(3);
+        const int tokens = 6;
+        var x = RandomWeights.Floats(tokens * columns, 4);
+        var whole = new float[tokens * 41];
+        MatMul.Compute(matrix.Weights, x, whole, tokens, workers);
+        var activations = new MatMulActivations();
+        activations.Prepare(type, x, tokens, columns);
+        var pieces = new float[tokens * 41];
+        MatMul.ComputeRows(matrix.Weights, activations, pieces, 0, 10);
+        MatMul.ComputeRows(matrix.Weights, activations, pieces, 10, 31);
+        Assert.Equal(whole, pieces);
+    }
+
+    [Fact]
+    public void Single_thread_and_two_threads_agree_exactly()
+    {
+        using var matrix = RandomWeights.Quantized(TensorType.Q4_0, 300, 256, 8);
+        var x = RandomWeights.Floats(9 * 256, 2);
+        var one = new float[9 * 300];
+        var two = new float[9 * 300];
+        using (var workers = new CpuWorkers(1)) MatMul.Compute(matrix.Weights, x, one, 9, workers);
+        using (var workers = new CpuWorkers(2)) MatMul.Compute(matrix.Weights, x, two, 9, workers);
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void Rejects_mismatched_shapes()
+    {
+        using var matrix = RandomWeights.Quantized(TensorType.Q8_0, 4, 64, 1);
+        using var workers = new CpuWorkers(1);
+        Assert.Throws<ArgumentException>(() => MatMul.Compute(matrix.Weights, new float[63], new float[4], 1, workers));
+        Assert.Throws<ArgumentException>(() => MatMul.Compute(matrix.Weights, new float[128], new float[4], 2, workers));
+    }
+}
