@@ -49,18 +49,23 @@ public sealed class LoadedModel : IDisposable
     public static Task<LoadedModel> LoadAsync(string path, ModelOptions? options = null, IProgress<double>? progress = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => FromLanguageModel(LanguageModel.Load(path, progress, cancellationToken), options), cancellationToken);
 
-    /// <summary>Generates, streaming text pieces; the last chunk carries the result. Cancellation is honoured between tokens.</summary>
+    /// <summary>
+    /// Generates, streaming text pieces; the last chunk carries the result. Cancellation is honoured between tokens.
+    /// The stream is bounded, so the engine runs at most a token or two ahead of a slow reader.
+    /// </summary>
     public async IAsyncEnumerable<GenerationChunk> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var sequence = new SequenceState(Model, request, _pool, ContextLength);
-        var channel = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var channel = Channel.CreateBounded<GenerationChunk>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         try { await _running.WaitAsync(cancellationToken); }
         catch
         {
             sequence.Dispose();
             throw;
         }
-        var compute = Task.Factory.StartNew(() => Run(sequence, channel.Writer, cancellationToken),
+        // Cancelled when the reader goes away, so the compute thread never waits on a stream nobody reads.
+        using var readerGone = new CancellationTokenSource();
+        var compute = Task.Factory.StartNew(() => Run(sequence, channel.Writer, cancellationToken, readerGone.Token),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
@@ -69,6 +74,7 @@ public sealed class LoadedModel : IDisposable
         }
         finally
         {
+            readerGone.Cancel();
             await compute;
             _running.Release();
             sequence.Dispose();
@@ -86,16 +92,15 @@ public sealed class LoadedModel : IDisposable
     /// <summary>This model as Microsoft.Extensions.AI's chat client.</summary>
     public IChatClient AsChatClient() => new ProvocapiChatClient(this);
 
-    void Run(SequenceState sequence, ChannelWriter<GenerationChunk> output, CancellationToken cancellationToken)
+    void Run(SequenceState sequence, ChannelWriter<GenerationChunk> output, CancellationToken cancellationToken, CancellationToken readerGone)
     {
         try
         {
-            while (sequence.Finished is null)
+            while (sequence.Finished is null && !readerGone.IsCancellationRequested)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    var partial = sequence.Cancel();
-                    output.TryWrite(new GenerationChunk("", null, partial));
+                    Write(output, new GenerationChunk("", null, sequence.Cancel()), readerGone);
                     break;
                 }
                 _batch.Clear();
@@ -109,7 +114,7 @@ public sealed class LoadedModel : IDisposable
                 var logits = Model.Network.Forward(_batch, _scratch, _workers);
                 Interlocked.Add(ref _forwardTokens, _batch.Count);
                 if (!sequence.IsPrefilling && _batch.LogitTokens.Count > 0)
-                    output.TryWrite(sequence.Accept(logits));
+                    Write(output, sequence.Accept(logits), readerGone);
             }
             output.TryComplete();
         }
@@ -117,6 +122,12 @@ public sealed class LoadedModel : IDisposable
         {
             output.TryComplete(e);
         }
+    }
+
+    static void Write(ChannelWriter<GenerationChunk> output, GenerationChunk chunk, CancellationToken readerGone)
+    {
+        try { output.WriteAsync(chunk, readerGone).AsTask().GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) { }
     }
 
     public void Dispose()

@@ -73,7 +73,8 @@ public sealed class LoadedModelTests(ModelFixture fixture) : IClassFixture<Model
         }
         Assert.NotNull(result);
         Assert.Equal(FinishReason.Cancelled, result.FinishReason);
-        Assert.InRange(result.CompletionTokens, 3, 4);
+        // The bounded stream lets the engine be at most two tokens ahead of the reader when it sees the cancellation.
+        Assert.InRange(result.CompletionTokens, 3, 5);
         Assert.True(Model.ForwardTokens - before < 20, "the engine kept running after cancellation");
     }
 

@@ -15,7 +15,7 @@ public sealed class PackageTests
         // A version of its own, so the global package cache never serves an older build.
         var version = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         foreach (var project in new[] { "src/Provocapi.Engine", "src/Provocapi.Core" })
-            await Run("dotnet", ["pack", Path.Combine(repo, project), "-c", "Release", "-o", feed, $"-p:Version={version}", "-p:BaseIntermediateOutputPath=" + Path.Combine(work, "obj", Path.GetFileName(project)) + "/", "-p:OutputPath=" + Path.Combine(work, "bin", Path.GetFileName(project)) + "/"], work);
+            await Run("dotnet", ["pack", Path.Combine(repo, project), "-c", Configuration, "--no-build", "-o", feed, $"-p:Version={version}"], work);
         Assert.True(File.Exists(Path.Combine(feed, $"Provocapi.Core.{version}.nupkg")));
         Assert.True(File.Exists(Path.Combine(feed, $"Provocapi.Engine.{version}.nupkg")));
 
@@ -38,6 +38,9 @@ public sealed class PackageTests
         Assert.Contains("chat: ", output);
         Directory.Delete(work, recursive: true);
     }
+
+    /// <summary>The configuration these tests were built in; the packages are made from that same build.</summary>
+    static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
     static async Task<string> Run(string file, string[] args, string directory)
     {
