@@ -39,7 +39,7 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
 
     internal PreTokenizer PreTokenizer => _preTokenizer;
 
-    private protected override void EncodeText(ReadOnlySpan<char> text, List<int> output)
+    private protected override void EncodeText(ReadOnlySpan<char> text, bool atTextStart, List<int> output)
     {
         if (_normalizer != null || _addPrefixSpace)
         {
@@ -87,6 +87,7 @@ internal sealed class ByteLevelBpeTokenizer : Tokenizer
         }
     }
 
+    /// <summary>The token that spells the whole pre-token, if there is one (for ignore_merges).</summary>
     int? WholeToken(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length > 256) return null;

@@ -7,7 +7,8 @@ namespace Provocapi.Engine.Tokenizers;
 
 /// <summary>
 /// Builds a <see cref="Tokenizer"/> from a Hugging Face folder: tokenizer.json (the format of the tokenizers library) for
-/// byte-level BPE and WordPiece models, or BERT's vocab.txt, with tokenizer_config.json for the sequence markers.
+/// byte-level BPE, SentencePiece-style (▁, byte fallback) BPE and WordPiece models, or BERT's vocab.txt, with
+/// tokenizer_config.json for the sequence markers.
 /// </summary>
 internal static class HuggingFaceTokenizerLoader
 {
@@ -27,8 +28,10 @@ internal static class HuggingFaceTokenizerLoader
             {
                 return LoadTokenizerJson(tokenizerJson, document.RootElement, configRoot);
             }
-            catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException)
+            catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException
+                                          || e is ModelFormatException && !e.Message.StartsWith(tokenizerJson, StringComparison.Ordinal))
             {
+                // JSON of the wrong shape, a pattern .NET cannot compile, or a component we do not implement: name the file.
                 throw new ModelFormatException($"{tokenizerJson}: {e.Message}", e);
             }
         }
@@ -42,7 +45,8 @@ internal static class HuggingFaceTokenizerLoader
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonDocument.Parse(File.ReadAllBytes(path), JsonOptions);
+            using var stream = File.OpenRead(path);
+            return JsonDocument.Parse(stream, JsonOptions);
         }
         catch (JsonException e)
         {
@@ -58,7 +62,7 @@ internal static class HuggingFaceTokenizerLoader
         {
             "BPE" => LoadBpe(path, root, model, config),
             "WordPiece" => LoadWordPiece(root, model, config),
-            _ => throw new ModelFormatException($"{path}: tokenizer model type '{type}' is not supported (BPE with a ByteLevel pre-tokenizer and WordPiece are)"),
+            _ => throw new ModelFormatException($"{path}: tokenizer model type '{type}' is not supported (BPE and WordPiece are)"),
         };
     }
 
@@ -66,8 +70,66 @@ internal static class HuggingFaceTokenizerLoader
     {
         var preTokenizer = Property(root, "pre_tokenizer");
         if (!Mentions(preTokenizer, "ByteLevel") && !Mentions(Property(root, "decoder"), "ByteLevel"))
-            throw new ModelFormatException($"{path}: BPE without a ByteLevel pre-tokenizer or decoder (SentencePiece-style BPE) is not supported");
+            return LoadMetaspaceBpe(path, root, model, config);
         var (vocabulary, strips) = ReadVocabulary(root, model, normalType: _ => TokenType.Normal);
+        var steps = new List<TextSplitter>();
+        var addPrefixSpace = false;
+        AddSplitters(preTokenizer, steps, ref addPrefixSpace);
+        var settings = ReadSettings(root, config, vocabulary);
+        return new ByteLevelBpeTokenizer(vocabulary, settings, ReadMerges(path, model, vocabulary), new PreTokenizer(steps),
+            Bool(model, "ignore_merges") ?? false, addPrefixSpace, ReadNormalizer(Property(root, "normalizer")),
+            new SpecialTokenMatcher(vocabulary, strips));
+    }
+
+    /// <summary>
+    /// SentencePiece converted to BPE merges: spaces become ▁ either in the legacy normalizer (Prepend + Replace) or in a
+    /// Metaspace pre-tokenizer; characters missing from the vocabulary fall back to &lt;0xNN&gt; tokens.
+    /// </summary>
+    static Tokenizer LoadMetaspaceBpe(string path, JsonElement root, JsonElement model, JsonElement config)
+    {
+        var byteFallback = Bool(model, "byte_fallback") ?? false;
+        var (vocabulary, strips) = ReadVocabulary(root, model,
+            normalType: text => byteFallback && IsByteToken(text) ? TokenType.Byte : TokenType.Normal);
+        var normalizerJson = Property(root, "normalizer");
+        var metaspace = Find(Property(root, "pre_tokenizer"), "Metaspace");
+        if (metaspace.ValueKind != JsonValueKind.Object && !Mentions(normalizerJson, "Replace"))
+            throw new ModelFormatException($"{path}: BPE with neither a ByteLevel nor a Metaspace pre-tokenizer (nor a ▁ normalizer) is not supported");
+        var prepend = MetaspacePrepend.Never;
+        PreTokenizer? preTokenizer = null;
+        if (metaspace.ValueKind == JsonValueKind.Object)
+        {
+            if ((String(metaspace, "replacement") ?? "\u2581") != "\u2581")
+                throw new ModelFormatException($"{path}: Metaspace replacement '{String(metaspace, "replacement")}' is not supported (▁ is)");
+            prepend = String(metaspace, "prepend_scheme") switch
+            {
+                "always" => MetaspacePrepend.Always,
+                "first" => MetaspacePrepend.First,
+                "never" => MetaspacePrepend.Never,
+                _ => Bool(metaspace, "add_prefix_space") ?? true ? MetaspacePrepend.Always : MetaspacePrepend.Never,
+            };
+            // Metaspace's split: every ▁ starts a piece (tokenizers' split at the replacement, MergedWithNext).
+            if (Bool(metaspace, "split") ?? true) preTokenizer = new PreTokenizer([new RegexSplitter("\u2581", SplitBehavior.MergedWithNext)]);
+        }
+        return new MetaspaceBpeTokenizer(vocabulary, ReadSettings(root, config, vocabulary), ReadMerges(path, model, vocabulary),
+            ReadNormalizer(normalizerJson), replaceSpaces: metaspace.ValueKind == JsonValueKind.Object, prepend, preTokenizer,
+            DecoderStripsFirstSpace(Property(root, "decoder")), byteFallback, vocabulary.IdOf(String(model, "unk_token")),
+            Bool(model, "fuse_unk") ?? false, new SpecialTokenMatcher(vocabulary, strips));
+    }
+
+    /// <summary>Whether the decoder drops the space in front of the first word: a Strip of leading spaces, or a Metaspace decoder that prepends.</summary>
+    static bool DecoderStripsFirstSpace(JsonElement decoder)
+    {
+        if (Property(Find(decoder, "Strip"), "start") is { ValueKind: JsonValueKind.Number } start && start.GetInt32() > 0) return true;
+        var metaspace = Find(decoder, "Metaspace");
+        return metaspace.ValueKind == JsonValueKind.Object && String(metaspace, "prepend_scheme") != "never" && (Bool(metaspace, "add_prefix_space") ?? true);
+    }
+
+    static bool IsByteToken(string text) =>
+        text.Length == 6 && text.StartsWith("<0x", StringComparison.Ordinal) && text[5] == '>' && char.IsAsciiHexDigit(text[3]) && char.IsAsciiHexDigit(text[4]);
+
+    /// <summary>The model's merges in rank order, each "left right" or [left, right].</summary>
+    static MergeTable ReadMerges(string path, JsonElement model, Vocabulary vocabulary)
+    {
         var merges = new List<(string, string)>();
         foreach (var merge in model.GetProperty("merges").EnumerateArray())
         {
@@ -77,13 +139,7 @@ internal static class HuggingFaceTokenizerLoader
                 merges.Add(pair);
             else throw new ModelFormatException($"{path}: merge {merge.GetRawText()} is neither \"left right\" nor [left, right]");
         }
-        var steps = new List<TextSplitter>();
-        var addPrefixSpace = false;
-        AddSplitters(preTokenizer, steps, ref addPrefixSpace);
-        var settings = ReadSettings(root, config, vocabulary);
-        return new ByteLevelBpeTokenizer(vocabulary, settings, MergeTable.Build(merges, vocabulary), new PreTokenizer(steps),
-            Bool(model, "ignore_merges") ?? false, addPrefixSpace, ReadNormalizer(Property(root, "normalizer")),
-            new SpecialTokenMatcher(vocabulary, strips));
+        return MergeTable.Build(merges, vocabulary);
     }
 
     static Tokenizer LoadWordPiece(JsonElement root, JsonElement model, JsonElement config)
@@ -186,6 +242,8 @@ internal static class HuggingFaceTokenizerLoader
     {
         int? prefix = null, suffix = null;
         ReadTemplate(Property(root, "post_processor"), vocabulary, ref prefix, ref suffix);
+        if (prefix is int p && !vocabulary.Contains(p)) prefix = null;
+        if (suffix is int s && !vocabulary.Contains(s)) suffix = null;
         var bos = prefix ?? vocabulary.IdOf(TokenContent(config, "bos_token"));
         var eos = vocabulary.IdOf(TokenContent(config, "eos_token")) ?? suffix;
         var addBos = Bool(config, "add_bos_token") ?? prefix != null;
@@ -323,15 +381,18 @@ internal static class HuggingFaceTokenizerLoader
     }
 
     /// <summary>Whether a component, or one nested in a Sequence, has the given type.</summary>
-    static bool Mentions(JsonElement component, string type)
+    static bool Mentions(JsonElement component, string type) => Find(component, type).ValueKind == JsonValueKind.Object;
+
+    /// <summary>The component of the given type, itself or nested in a Sequence; default when there is none.</summary>
+    static JsonElement Find(JsonElement component, string type)
     {
-        if (component.ValueKind != JsonValueKind.Object) return false;
-        if (String(component, "type") == type) return true;
+        if (component.ValueKind != JsonValueKind.Object) return default;
+        if (String(component, "type") == type) return component;
         foreach (var list in (string[])["pretokenizers", "decoders", "processors", "normalizers"])
             if (component.TryGetProperty(list, out var inner) && inner.ValueKind == JsonValueKind.Array)
                 foreach (var item in inner.EnumerateArray())
-                    if (Mentions(item, type)) return true;
-        return false;
+                    if (Find(item, type) is { ValueKind: JsonValueKind.Object } found) return found;
+        return default;
     }
 
     /// <summary>A special token named in tokenizer_config.json, either as its text or as {"content": text}.</summary>

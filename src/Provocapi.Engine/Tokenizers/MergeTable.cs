@@ -4,24 +4,21 @@ namespace Provocapi.Engine.Tokenizers;
 
 /// <summary>
 /// BPE merge ranks keyed by the pair of token ids they join, with the id of the joined token: an open-addressing hash
-/// table, because looking pairs up is most of the work of merging a word.
+/// table with key, rank and result side by side, because looking pairs up is most of the work of merging a word and a
+/// lookup should cost one cache miss.
 /// </summary>
 internal sealed class MergeTable
 {
     const ulong Empty = ulong.MaxValue;
 
-    readonly ulong[] _keys;
-    readonly int[] _ranks;
-    readonly int[] _results;
+    readonly Slot[] _slots;
     readonly int _shift;
 
     MergeTable(int capacity)
     {
         var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2));
-        _keys = new ulong[size];
-        Array.Fill(_keys, Empty);
-        _ranks = new int[size];
-        _results = new int[size];
+        _slots = new Slot[size];
+        Array.Fill(_slots, new Slot(Empty, 0, 0));
         _shift = 64 - BitOperations.Log2((uint)size);
     }
 
@@ -60,16 +57,17 @@ internal sealed class MergeTable
     public bool TryGet(int left, int right, out int rank, out int result)
     {
         var key = Key(left, right);
-        for (var slot = Slot(key); ; slot = (slot + 1) & (_keys.Length - 1))
+        var mask = _slots.Length - 1;
+        for (var index = Home(key); ; index = (index + 1) & mask)
         {
-            var k = _keys[slot];
-            if (k == key)
+            ref readonly var slot = ref _slots[index];
+            if (slot.Key == key)
             {
-                rank = _ranks[slot];
-                result = _results[slot];
+                rank = slot.Rank;
+                result = slot.Result;
                 return true;
             }
-            if (k == Empty)
+            if (slot.Key == Empty)
             {
                 rank = result = -1;
                 return false;
@@ -80,19 +78,20 @@ internal sealed class MergeTable
     void TryAdd(int left, int right, int rank, int result)
     {
         var key = Key(left, right);
-        var slot = Slot(key);
-        while (_keys[slot] != Empty)
+        var mask = _slots.Length - 1;
+        var index = Home(key);
+        while (_slots[index].Key != Empty)
         {
-            if (_keys[slot] == key) return;
-            slot = (slot + 1) & (_keys.Length - 1);
+            if (_slots[index].Key == key) return;
+            index = (index + 1) & mask;
         }
-        _keys[slot] = key;
-        _ranks[slot] = rank;
-        _results[slot] = result;
+        _slots[index] = new Slot(key, rank, result);
         Count++;
     }
 
     static ulong Key(int left, int right) => (ulong)(uint)left << 32 | (uint)right;
 
-    int Slot(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
+    int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
+
+    readonly record struct Slot(ulong Key, int Rank, int Result);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Provocapi.Engine.Tokenizers;
@@ -11,8 +12,6 @@ namespace Provocapi.Engine.Tokenizers;
 /// </summary>
 internal sealed class SentencePieceTokenizer : Tokenizer
 {
-    const char Space = '\u2581';
-
     readonly bool _addSpacePrefix;
     readonly int[] _byteIds = new int[256];
     readonly int? _unknownId;
@@ -31,35 +30,34 @@ internal sealed class SentencePieceTokenizer : Tokenizer
             var id = vocabulary.IdOf($"<0x{b:X2}>") ?? (b < 0x80 ? vocabulary.IdOf(((char)b).ToString()) : null);
             _byteIds[b] = id ?? -1;
         }
-        _splitAtWords = NoTokenSpansWordStart(vocabulary);
+        _splitAtWords = Metaspace.WordsMergeIndependently(vocabulary);
     }
 
     public override int VocabSize => Vocabulary.Count;
 
     private protected override bool AddsPrefixSpace => _addSpacePrefix;
 
-    private protected override void EncodeText(ReadOnlySpan<char> text, List<int> output)
+    private protected override void EncodeText(ReadOnlySpan<char> text, bool atTextStart, List<int> output)
     {
+        // Every stretch of text gets the dummy prefix, after a special token too (llama.cpp's is_prev_special).
         var length = text.Length + (_addSpacePrefix ? 1 : 0);
         var rented = ArrayPool<char>.Shared.Rent(length);
         try
         {
             var escaped = rented.AsSpan(0, length);
-            if (_addSpacePrefix) escaped[0] = Space;
-            text.Replace(escaped[(_addSpacePrefix ? 1 : 0)..], ' ', Space);
+            if (_addSpacePrefix) escaped[0] = Metaspace.Marker;
+            text.Replace(escaped[(_addSpacePrefix ? 1 : 0)..], ' ', Metaspace.Marker);
             if (!_splitAtWords)
             {
                 SymbolMerger.ForCurrentThread.Merge(escaped, this, output);
                 return;
             }
-            var start = 0;
-            for (var i = 1; i < escaped.Length; i++)
+            for (var start = 0; start < escaped.Length;)
             {
-                if (escaped[i] != Space || escaped[i - 1] == Space) continue;
-                EncodeWord(escaped[start..i], output);
-                start = i;
+                var end = Metaspace.WordEnd(escaped, start);
+                EncodeWord(escaped[start..end], output);
+                start = end;
             }
-            EncodeWord(escaped[start..], output);
         }
         finally
         {
@@ -76,22 +74,7 @@ internal sealed class SentencePieceTokenizer : Tokenizer
         }
         var first = output.Count;
         SymbolMerger.ForCurrentThread.Merge(word, this, output);
-        _cache.Add(word, output.GetRange(first, output.Count - first).ToArray());
-    }
-
-    /// <summary>
-    /// Merging never crosses a point where a ▁ follows another character when no token holds such a pair: then words
-    /// (a ▁ and what follows up to the next such point) merge independently, can be encoded one by one, and cached.
-    /// </summary>
-    static bool NoTokenSpansWordStart(Vocabulary vocabulary)
-    {
-        for (var id = 0; id < vocabulary.Count; id++)
-        {
-            var text = vocabulary.Text(id).AsSpan();
-            for (var i = text.IndexOf(Space); i >= 0 && i < text.Length; i++)
-                if (i > 0 && text[i] == Space && text[i - 1] != Space) return false;
-        }
-        return true;
+        _cache.Add(word, CollectionsMarshal.AsSpan(output)[first..].ToArray());
     }
 
     /// <summary>Appends the byte tokens spelling a symbol no token covers.</summary>
@@ -116,7 +99,7 @@ internal sealed class SentencePieceTokenizer : Tokenizer
                                    && byte.TryParse(text.AsSpan(3, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var b):
                 return [b];
             case TokenType.Normal:
-                return Encoding.UTF8.GetBytes(text.Replace(Space, ' '));
+                return Encoding.UTF8.GetBytes(text.Replace(Metaspace.Marker, ' '));
             default:
                 return Encoding.UTF8.GetBytes(text);
         }

@@ -78,10 +78,10 @@ public abstract class Tokenizer
         {
             if (_specialTokens.IsEmpty || !_specialTokens.TryFind(span, position, parseSpecial, out var match))
             {
-                EncodeText(span[position..], output);
+                EncodeText(span[position..], position == 0, output);
                 break;
             }
-            if (match.Start > position) EncodeText(span[position..match.Start], output);
+            if (match.Start > position) EncodeText(span[position..match.Start], position == 0, output);
             output.Add(match.Id);
             position = match.End;
         }
@@ -89,8 +89,11 @@ public abstract class Tokenizer
         return output.ToArray();
     }
 
-    /// <summary>Appends the ids of a stretch of text holding no special token; each call starts afresh (after the start or a special token).</summary>
-    private protected abstract void EncodeText(ReadOnlySpan<char> text, List<int> output);
+    /// <summary>
+    /// Appends the ids of a stretch of text holding no special token; each call starts afresh, after the start of the
+    /// text or a special token (<paramref name="atTextStart"/> tells which).
+    /// </summary>
+    private protected abstract void EncodeText(ReadOnlySpan<char> text, bool atTextStart, List<int> output);
 
     /// <param name="skipSpecial">Leave out control, unknown and unused tokens instead of writing their text.</param>
     public string Decode(ReadOnlySpan<int> ids, bool skipSpecial = false)

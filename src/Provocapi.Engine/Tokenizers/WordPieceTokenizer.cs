@@ -37,7 +37,7 @@ internal sealed class WordPieceTokenizer : Tokenizer
 
     private protected override bool AddsPrefixSpace => true;
 
-    private protected override void EncodeText(ReadOnlySpan<char> text, List<int> output)
+    private protected override void EncodeText(ReadOnlySpan<char> text, bool atTextStart, List<int> output)
     {
         var normalized = t_normalized ??= new StringBuilder();
         var words = t_words ??= [];

@@ -141,4 +141,24 @@ public class HuggingFaceTokenizerTests
         using var file = GgufFile.Open(TestData.Path("tokenizers", "ggml-vocab-gpt-2.gguf"));
         return file.GetArray<string>("tokenizer.ggml.merges")!.Select(l => MergeTable.TrySplitLine(l, out var m) ? m : throw new InvalidDataException(l)).ToList();
     }
+
+    [Fact]
+    public void Added_tokens_strip_the_whitespace_they_ask_for()
+    {
+        var source = JsonNode.Parse(File.ReadAllText(TestData.Path("models", "llama-bpe-d64", "hf-f32", "tokenizer.json")))!;
+        source["added_tokens"]![0]!["lstrip"] = true;
+        source["added_tokens"]![0]!["rstrip"] = true;
+        var folder = Directory.CreateTempSubdirectory("provocapi-test-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), source.ToJsonString());
+            var hf = Tokenizer.FromHuggingFaceFolder(folder);
+
+            Assert.Equal([64, 50256, 65], hf.Encode("a  <|endoftext|>\n b"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
