@@ -44,7 +44,8 @@ public sealed class SequenceState : IDisposable
         if (Prompt.Length >= contextLength) throw new PromptTooLongException(Prompt.Length, contextLength);
         _sampler = new Sampler(request.Sampling, Prompt);
         _stops = new StopStringMatcher(request.StopStrings);
-        _decoder = model.Tokenizer.CreateStreamingDecoder();
+        // The continuation follows the prompt, so a SentencePiece word keeps its leading space.
+        _decoder = model.Tokenizer.CreateStreamingDecoder(atTextStart: false);
         Cache = new KvPageTable(pool);
     }
 
