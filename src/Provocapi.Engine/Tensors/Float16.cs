@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -21,6 +22,20 @@ public static class Float16
         var value = BitConverter.UInt32BitsToSingle(shifted) * ExponentRebias;
         return (bits & 0x7C00) == 0x7C00 ? BitConverter.UInt32BitsToSingle(shifted | 0x7F800000u) : value;
     }
+
+    /// <summary>Every half's float (256 KB), for the kernels' per-block scales: a load instead of the bit arithmetic and
+    /// its branch. Real scales cluster in a narrow range, so only a few cache lines of it are ever hot.</summary>
+    static readonly float[] s_table = BuildTable();
+
+    static float[] BuildTable()
+    {
+        var table = new float[65536];
+        for (var i = 0; i < table.Length; i++) table[i] = ToSingle((ushort)i);
+        return table;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Lookup(ushort bits) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_table), bits);
 
     /// <summary>Eight halves to eight floats (AVX2): sign-extending the 16 bits fills bits 31..29 with the sign, so a
     /// shift by 13 and one mask put every field in place.</summary>
