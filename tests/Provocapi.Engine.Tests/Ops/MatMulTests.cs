@@ -118,6 +118,30 @@ public class MatMulTests
         Assert.Equal(one, two);
     }
 
+    /// <summary>The one-token F16 kernel widens without handling infinities and NaNs and redoes a row that has one.</summary>
+    [Theory]
+    [InlineData(0x7C00, 1)]
+    [InlineData(0xFC00, 2)]
+    [InlineData(0x7E00, 1)]
+    public unsafe void Half_infinities_and_NaNs_propagate_like_the_reference(int bits, int tokens)
+    {
+        using var matrix = RandomWeights.Quantized(TensorType.F16, 3, 96, 6);
+        ((ushort*)matrix.Weights.Row(1))[40] = (ushort)bits;
+        var x = RandomWeights.Floats(tokens * 96, 7);
+        var fast = new float[tokens * 3];
+        var reference = new float[tokens * 3];
+        using var workers = new CpuWorkers(1);
+        MatMul.Compute(matrix.Weights, x, fast, tokens, workers);
+        MatMul.ComputeReference(matrix.Weights, x, reference, tokens);
+        for (var i = 0; i < fast.Length; i++)
+        {
+            if (float.IsNaN(reference[i])) Assert.True(float.IsNaN(fast[i]), $"output {i}: {fast[i]}");
+            else if (float.IsInfinity(reference[i])) Assert.Equal(reference[i], fast[i]);
+            else Assert.Equal(reference[i], fast[i], 1e-4f);
+        }
+        Assert.False(float.IsFinite(fast[1]));
+    }
+
     [Fact]
     public void Rejects_mismatched_shapes()
     {

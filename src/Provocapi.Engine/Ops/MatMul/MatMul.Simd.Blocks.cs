@@ -27,7 +27,7 @@ public static unsafe partial class MatMul
     {
         public static int Bytes => 34;
         public static Vector256<sbyte> Quants(byte* block) => Avx.LoadVector256((sbyte*)block + 2);
-        public static float Scale(byte* block) => Float16.ToSingle(Unsafe.ReadUnaligned<ushort>(block));
+        public static float Scale(byte* block) => Float16.Lookup(Unsafe.ReadUnaligned<ushort>(block));
     }
 
     /// <summary>block_q4_0: half d, qs[16] nibbles, value (q − 8)·d.</summary>
@@ -35,7 +35,7 @@ public static unsafe partial class MatMul
     {
         public static int Bytes => 18;
         public static Vector256<sbyte> Quants(byte* block) => Dequantize.Nibbles(block + 2) - Vector256.Create((sbyte)8);
-        public static float Scale(byte* block) => Float16.ToSingle(Unsafe.ReadUnaligned<ushort>(block));
+        public static float Scale(byte* block) => Float16.Lookup(Unsafe.ReadUnaligned<ushort>(block));
     }
 
     /// <summary>block_q5_0: half d, uint32 qh, qs[16] nibbles, value (q − 16)·d.</summary>
@@ -43,7 +43,7 @@ public static unsafe partial class MatMul
     {
         public static int Bytes => 22;
         public static Vector256<sbyte> Quants(byte* block) => Dequantize.Nibbles(block + 6) + Dequantize.FifthBits(block + 2) - Vector256.Create((sbyte)16);
-        public static float Scale(byte* block) => Float16.ToSingle(Unsafe.ReadUnaligned<ushort>(block));
+        public static float Scale(byte* block) => Float16.Lookup(Unsafe.ReadUnaligned<ushort>(block));
     }
 
     readonly struct BlockKernel<TBlock> : IDotKernel where TBlock : struct, IBlock32

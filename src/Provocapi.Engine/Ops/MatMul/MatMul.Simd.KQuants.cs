@@ -15,7 +15,7 @@ namespace Provocapi.Engine.Ops;
 public static unsafe partial class MatMul
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static float ReadHalf(byte* p) => Float16.ToSingle(Unsafe.ReadUnaligned<ushort>(p));
+    static float ReadHalf(byte* p) => Float16.Lookup(Unsafe.ReadUnaligned<ushort>(p));
 
     /// <summary>block_q4_K (ggml-common.h): half d, half dmin, 12 bytes of 6-bit scales and mins, qs[128]; 64 elements
     /// per 32 bytes of qs, low nibbles first. Value d·scale·q − dmin·min.</summary>

@@ -65,24 +65,54 @@ public static unsafe partial class MatMul
     {
         static abstract Vector256<float> Load(byte* row, int i);
         static abstract float Load1(byte* row, int i);
+
+        /// <summary>row · x for one token, the memory-bound case.</summary>
+        static abstract float DotOne(byte* row, float* x, int columns);
     }
 
     readonly struct F32Row : IFloatRow
     {
         public static Vector256<float> Load(byte* row, int i) => Avx.LoadVector256((float*)row + i);
         public static float Load1(byte* row, int i) => ((float*)row)[i];
-    }
-
-    readonly struct F16Row : IFloatRow
-    {
-        public static Vector256<float> Load(byte* row, int i) => Float16.ToSingle((ushort*)row + i);
-        public static float Load1(byte* row, int i) => Float16.ToSingle(((ushort*)row)[i]);
+        public static float DotOne(byte* row, float* x, int columns) => FloatKernel<F32Row>.DotOne(row, x, columns);
     }
 
     readonly struct BF16Row : IFloatRow
     {
         public static Vector256<float> Load(byte* row, int i) => BFloat16.ToSingle((ushort*)row + i);
         public static float Load1(byte* row, int i) => BFloat16.ToSingle(((ushort*)row)[i]);
+        public static float DotOne(byte* row, float* x, int columns) => FloatKernel<BF16Row>.DotOne(row, x, columns);
+    }
+
+    readonly struct F16Row : IFloatRow
+    {
+        public static Vector256<float> Load(byte* row, int i) => Float16.ToSingle((ushort*)row + i);
+        public static float Load1(byte* row, int i) => Float16.ToSingle(((ushort*)row)[i]);
+
+        /// <summary>Widens with <see cref="Float16.ToSingleFinite"/> and only tracks whether the row holds an infinity
+        /// or NaN (a half shifted left by one, dropping the sign, is at least 0xF800 exactly then); such a rare row is
+        /// redone with the exact widening.</summary>
+        public static float DotOne(byte* row, float* x, int columns)
+        {
+            var halves = (ushort*)row;
+            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            var largest = Vector256<ushort>.Zero;
+            var i = 0;
+            for (; i + 32 <= columns; i += 32)
+            {
+                largest = Avx2.Max(largest, Avx.LoadVector256(halves + i) << 1);
+                largest = Avx2.Max(largest, Avx.LoadVector256(halves + i + 16) << 1);
+                acc0 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i), Avx.LoadVector256(x + i), acc0);
+                acc1 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 8), Avx.LoadVector256(x + i + 8), acc1);
+                acc2 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 16), Avx.LoadVector256(x + i + 16), acc2);
+                acc3 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 24), Avx.LoadVector256(x + i + 24), acc3);
+            }
+            if (Vector256.GreaterThanOrEqualAny(largest, Vector256.Create((ushort)0xF800))) return FloatKernel<F16Row>.DotOne(row, x, columns);
+            for (; i + 8 <= columns; i += 8) acc0 = Fma.MultiplyAdd(Float16.ToSingle(halves + i), Avx.LoadVector256(x + i), acc0);
+            var sum = Sum((acc0 + acc1) + (acc2 + acc3));
+            for (; i < columns; i++) sum += Float16.ToSingle(halves[i]) * x[i];
+            return sum;
+        }
     }
 
     /// <summary>Float weights times float activations with FMA; each widened weight vector serves every token.</summary>
@@ -94,7 +124,7 @@ public static unsafe partial class MatMul
             var x = a.Floats + (long)t * columns;
             if (TCount.Count == 1)
             {
-                result[0] = DotOne(row, x, columns);
+                result[0] = TRow.DotOne(row, x, columns);
                 return;
             }
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
@@ -116,7 +146,7 @@ public static unsafe partial class MatMul
         }
 
         /// <summary>One token: four independent accumulators, so the FMA latency does not bound the memory stream.</summary>
-        static float DotOne(byte* row, float* x, int columns)
+        public static float DotOne(byte* row, float* x, int columns)
         {
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
             var i = 0;

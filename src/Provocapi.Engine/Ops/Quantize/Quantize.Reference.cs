@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Provocapi.Engine.Tensors;
 
 namespace Provocapi.Engine.Ops;
@@ -21,7 +20,7 @@ public static unsafe partial class Quantize
                 var y = output + b * bytes;
                 switch (type)
                 {
-                    case TensorType.F32: MemoryMarshal.Write(dst.Slice(b * 4), x[0]); break;
+                    case TensorType.F32: *(float*)y = x[0]; break;
                     case TensorType.F16: *(ushort*)y = Float16.FromSingle(x[0]); break;
                     case TensorType.BF16: *(ushort*)y = BFloat16.FromSingle(x[0]); break;
                     case TensorType.Q8_0: Q8_0(x, y); break;
