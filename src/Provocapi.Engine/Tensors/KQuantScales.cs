@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Provocapi.Engine.Tensors;
 
@@ -27,19 +28,20 @@ public static unsafe class KQuantScales
         }
     }
 
-    /// <summary>All eight scales into bytes 0-7 and all eight mins into bytes 8-15 of <paramref name="unpacked"/>,
-    /// with 32-bit word operations (four values per operation) instead of sixteen byte extractions.</summary>
+    /// <summary>All eight scales as bytes 0-7 and all eight mins as bytes 8-15, with 32-bit word operations (four
+    /// values per operation) instead of sixteen byte extractions; in a register, so kernels need no stack buffer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Unpack(byte* scales, uint* unpacked)
+    public static Vector128<byte> Unpack(byte* scales)
     {
         const uint low6 = 0x3F3F3F3F, low4 = 0x0F0F0F0F, top2 = 0x03030303;
         var a = Unsafe.ReadUnaligned<uint>(scales);
         var b = Unsafe.ReadUnaligned<uint>(scales + 4);
         var c = Unsafe.ReadUnaligned<uint>(scales + 8);
-        unpacked[0] = a & low6;
-        unpacked[1] = (c & low4) | (((a >> 6) & top2) << 4);
-        unpacked[2] = b & low6;
-        unpacked[3] = ((c >> 4) & low4) | (((b >> 6) & top2) << 4);
+        return Vector128.Create(
+            a & low6,
+            (c & low4) | (((a >> 6) & top2) << 4),
+            b & low6,
+            ((c >> 4) & low4) | (((b >> 6) & top2) << 4)).AsByte();
     }
 
     /// <summary>Packs eight 6-bit scales and mins (the inverse of <see cref="Get"/>).</summary>

@@ -80,33 +80,29 @@ public static unsafe partial class Dequantize
 
     static void Q4_K(byte* src, float* y, int blocks)
     {
-        var unpacked = stackalloc uint[4];
-        var scales = (byte*)unpacked;
         var mask = Vector256.Create((byte)0xF);
         for (var b = 0; b < blocks; b++, src += 144, y += 256)
         {
             float d = ReadHalf(src), dmin = ReadHalf(src + 2);
-            KQuantScales.Unpack(src + 4, unpacked);
+            var scales = KQuantScales.Unpack(src + 4);
             var qs = src + 16;
             for (var chunk = 0; chunk < 4; chunk++)
             {
                 var q = Avx.LoadVector256(qs + 32 * chunk);
-                Store32((q & mask).AsSByte(), Vector256.Create(d * scales[2 * chunk]), Vector256.Create(-dmin * scales[8 + 2 * chunk]), y + 64 * chunk);
-                Store32((q.AsUInt16() >> 4).AsByte().AsSByte() & mask.AsSByte(), Vector256.Create(d * scales[2 * chunk + 1]), Vector256.Create(-dmin * scales[9 + 2 * chunk]), y + 64 * chunk + 32);
+                Store32((q & mask).AsSByte(), Vector256.Create(d * scales.GetElement(2 * chunk)), Vector256.Create(-dmin * scales.GetElement(8 + 2 * chunk)), y + 64 * chunk);
+                Store32((q.AsUInt16() >> 4).AsByte().AsSByte() & mask.AsSByte(), Vector256.Create(d * scales.GetElement(2 * chunk + 1)), Vector256.Create(-dmin * scales.GetElement(9 + 2 * chunk)), y + 64 * chunk + 32);
             }
         }
     }
 
     static void Q5_K(byte* src, float* y, int blocks)
     {
-        var unpacked = stackalloc uint[4];
-        var scales = (byte*)unpacked;
         var mask = Vector256.Create((sbyte)0xF);
         var one = Vector256.Create((sbyte)1);
         for (var b = 0; b < blocks; b++, src += 176, y += 256)
         {
             float d = ReadHalf(src), dmin = ReadHalf(src + 2);
-            KQuantScales.Unpack(src + 4, unpacked);
+            var scales = KQuantScales.Unpack(src + 4);
             var qh = Avx.LoadVector256(src + 16).AsUInt16();
             var qs = src + 48;
             for (var chunk = 0; chunk < 4; chunk++)
@@ -114,8 +110,8 @@ public static unsafe partial class Dequantize
                 var q = Avx.LoadVector256(qs + 32 * chunk).AsUInt16();
                 var low = (q.AsSByte() & mask) | (((qh >> (2 * chunk)).AsSByte() & one) << 4);
                 var high = ((q >> 4).AsSByte() & mask) | (((qh >> (2 * chunk + 1)).AsSByte() & one) << 4);
-                Store32(low, Vector256.Create(d * scales[2 * chunk]), Vector256.Create(-dmin * scales[8 + 2 * chunk]), y + 64 * chunk);
-                Store32(high, Vector256.Create(d * scales[2 * chunk + 1]), Vector256.Create(-dmin * scales[9 + 2 * chunk]), y + 64 * chunk + 32);
+                Store32(low, Vector256.Create(d * scales.GetElement(2 * chunk)), Vector256.Create(-dmin * scales.GetElement(8 + 2 * chunk)), y + 64 * chunk);
+                Store32(high, Vector256.Create(d * scales.GetElement(2 * chunk + 1)), Vector256.Create(-dmin * scales.GetElement(9 + 2 * chunk)), y + 64 * chunk + 32);
             }
         }
     }

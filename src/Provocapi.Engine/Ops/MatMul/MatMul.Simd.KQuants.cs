@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Provocapi.Engine.Tensors;
@@ -23,6 +24,20 @@ public static unsafe partial class MatMul
     {
         const int Bytes = 144;
 
+        /// <summary>pshufb masks that broadcast 16-bit lane k (k = 0..7) of a register holding the eight scales in both
+        /// 128-bit halves: one shuffle per sub-block instead of a scalar load and broadcast.</summary>
+        static ReadOnlySpan<byte> ScaleBroadcast =>
+        [
+            0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+            2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3,
+            4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5, 4, 5,
+            6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7, 6, 7,
+            8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9, 8, 9,
+            10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11,
+            12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13, 12, 13,
+            14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15, 14, 15,
+        ];
+
         public static void Dot<TCount>(byte* row, MatMulActivations a, int t, float* result) where TCount : struct, ITokenCount
         {
             var blocks = a.BlocksPerToken;
@@ -31,21 +46,23 @@ public static unsafe partial class MatMul
             var x = a.Quants + t * columns;
             var s = a.Scales + (long)t * blocks;
             var g = a.GroupSums + t * groups;
-            var unpacked = stackalloc uint[4];
-            var scales = (byte*)unpacked;
             var mask = Vector256.Create((byte)0xF);
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            // Data of a ReadOnlySpan<byte> property over constants lives in the image and never moves: no pinning needed.
+            var broadcast = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(ScaleBroadcast));
             for (var b = 0; b < blocks; b++, row += Bytes, x += 256, s++, g += 16)
             {
-                KQuantScales.Unpack(row + 4, unpacked);
+                var unpacked = KQuantScales.Unpack(row + 4);
+                var scales8 = Sse41.ConvertToVector128Int16(unpacked).AsByte();
+                var scales16 = Vector256.Create(scales8, scales8);
                 Vector256<int> sum0 = default, sum1 = default, sum2 = default, sum3 = default;
                 for (var chunk = 0; chunk < 4; chunk++)
                 {
                     var q = Avx.LoadVector256(row + 16 + 32 * chunk);
                     var low = q & mask;
                     var high = (q.AsUInt16() >> 4).AsByte() & mask;
-                    var scaleLow = Vector256.Create((short)scales[2 * chunk]);
-                    var scaleHigh = Vector256.Create((short)scales[2 * chunk + 1]);
+                    var scaleLow = Avx2.Shuffle(scales16, Avx.LoadVector256(broadcast + 64 * chunk)).AsInt16();
+                    var scaleHigh = Avx2.Shuffle(scales16, Avx.LoadVector256(broadcast + 64 * chunk + 32)).AsInt16();
                     var xc = x + 64 * chunk;
                     sum0 += Chunk(low, high, xc, scaleLow, scaleHigh);
                     if (TCount.Count > 1) sum1 += Chunk(low, high, xc + columns, scaleLow, scaleHigh);
@@ -53,8 +70,7 @@ public static unsafe partial class MatMul
                     if (TCount.Count > 3) sum3 += Chunk(low, high, xc + 3 * columns, scaleLow, scaleHigh);
                 }
                 // Mins duplicated per pair of 16-sums: min j covers groups 2j and 2j + 1.
-                var mins8 = Vector128.CreateScalar(*(ulong*)(scales + 8)).AsByte();
-                var mins = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(mins8, mins8));
+                var mins = Avx2.ConvertToVector256Int16(Sse2.UnpackHigh(unpacked, unpacked));
                 float d = ReadHalf(row), dmin = ReadHalf(row + 2);
                 acc0 = Finish(sum0, mins, g, s[0], d, dmin, acc0);
                 if (TCount.Count > 1) acc1 = Finish(sum1, mins, g + groups, s[blocks], d, dmin, acc1);
@@ -87,6 +103,16 @@ public static unsafe partial class MatMul
     {
         const int Bytes = 210;
 
+        /// <summary>pshufb masks over the 16 int8 scales: mask i spreads scale 2i over bytes 0-7 and scale 2i + 1 over
+        /// bytes 8-15, the two scales of the i-th run of 32 elements.</summary>
+        static ReadOnlySpan<byte> ScalePairs =>
+        [
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+            4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7,
+            8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11,
+            12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13, 14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15,
+        ];
+
         public static void Dot<TCount>(byte* row, MatMulActivations a, int t, float* result) where TCount : struct, ITokenCount
         {
             var blocks = a.BlocksPerToken;
@@ -97,8 +123,8 @@ public static unsafe partial class MatMul
             var g = a.GroupSums + t * groups;
             var low4 = Vector256.Create((byte)0xF);
             var low2 = Vector256.Create((byte)3);
-            // Shuffle that spreads scale i over bytes 0-7 and scale i + 1 over bytes 8-15.
-            var pairPattern = Vector128.Create((byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+            // Data of a ReadOnlySpan<byte> property over constants lives in the image and never moves: no pinning needed.
+            var pairs = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(ScalePairs));
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
             for (var b = 0; b < blocks; b++, row += Bytes, x += 256, s++, g += 16)
             {
@@ -108,19 +134,19 @@ public static unsafe partial class MatMul
                 {
                     var ql0 = Avx.LoadVector256(row + 64 * half);
                     var ql1 = Avx.LoadVector256(row + 64 * half + 32);
-                    var qh = Avx.LoadVector256(row + 128 + 32 * half);
-                    for (var k = 0; k < 4; k++)
-                    {
-                        var nibbles = k switch { 0 => ql0, 1 => ql1, 2 => (ql0.AsUInt16() >> 4).AsByte(), _ => (ql1.AsUInt16() >> 4).AsByte() };
-                        var top = ((qh.AsUInt16() >> (2 * k)).AsByte() & low2).AsUInt16() << 4;
-                        var q = (nibbles & low4) | top.AsByte();
-                        var scale = Avx2.ConvertToVector256Int16(Ssse3.Shuffle(scaleBytes, pairPattern + Vector128.Create((byte)(8 * half + 2 * k))).AsSByte());
-                        var xk = x + 128 * half + 32 * k;
-                        sum0 += Group(q, xk, scale);
-                        if (TCount.Count > 1) sum1 += Group(q, xk + columns, scale);
-                        if (TCount.Count > 2) sum2 += Group(q, xk + 2 * columns, scale);
-                        if (TCount.Count > 3) sum3 += Group(q, xk + 3 * columns, scale);
-                    }
+                    var qh = Avx.LoadVector256(row + 128 + 32 * half).AsUInt16();
+                    var xh = x + 128 * half;
+                    var p = pairs + 64 * half;
+                    // Elements 32k..32k+31 of this half: low bits from ql0 (k = 0, 2) or ql1 (k = 1, 3), low or high
+                    // nibble, top two bits from bits 2k of qh.
+                    var q0 = (ql0 & low4) | (((qh.AsByte() & low2).AsUInt16() << 4).AsByte());
+                    Accumulate<TCount>(q0, ScalePair(scaleBytes, p), xh, columns, ref sum0, ref sum1, ref sum2, ref sum3);
+                    var q1 = (ql1 & low4) | ((((qh >> 2).AsByte() & low2).AsUInt16() << 4).AsByte());
+                    Accumulate<TCount>(q1, ScalePair(scaleBytes, p + 16), xh + 32, columns, ref sum0, ref sum1, ref sum2, ref sum3);
+                    var q2 = ((ql0.AsUInt16() >> 4).AsByte() & low4) | ((((qh >> 4).AsByte() & low2).AsUInt16() << 4).AsByte());
+                    Accumulate<TCount>(q2, ScalePair(scaleBytes, p + 32), xh + 64, columns, ref sum0, ref sum1, ref sum2, ref sum3);
+                    var q3 = ((ql1.AsUInt16() >> 4).AsByte() & low4) | ((((qh >> 6).AsByte() & low2).AsUInt16() << 4).AsByte());
+                    Accumulate<TCount>(q3, ScalePair(scaleBytes, p + 48), xh + 96, columns, ref sum0, ref sum1, ref sum2, ref sum3);
                 }
                 var scales = Avx2.ConvertToVector256Int16(scaleBytes.AsSByte());
                 var d = ReadHalf(row + 208);
@@ -133,6 +159,21 @@ public static unsafe partial class MatMul
             if (TCount.Count > 1) result[1] = Sum(acc1);
             if (TCount.Count > 2) result[2] = Sum(acc2);
             if (TCount.Count > 3) result[3] = Sum(acc3);
+        }
+
+        /// <summary>The 16 int16 scales of a run of 32 elements (two groups of 16).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static Vector256<short> ScalePair(Vector128<byte> scaleBytes, byte* mask) =>
+            Avx2.ConvertToVector256Int16(Ssse3.Shuffle(scaleBytes, Sse2.LoadVector128(mask)).AsSByte());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        static void Accumulate<TCount>(Vector256<byte> q, Vector256<short> scale, sbyte* x, long columns,
+            ref Vector256<int> sum0, ref Vector256<int> sum1, ref Vector256<int> sum2, ref Vector256<int> sum3) where TCount : struct, ITokenCount
+        {
+            sum0 += Group(q, x, scale);
+            if (TCount.Count > 1) sum1 += Group(q, x + columns, scale);
+            if (TCount.Count > 2) sum2 += Group(q, x + 2 * columns, scale);
+            if (TCount.Count > 3) sum3 += Group(q, x + 3 * columns, scale);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,7 +43,10 @@ public static unsafe partial class MatMul
     static void Tokens<TKernel, TCount>(WeightMatrix w, MatMulActivations a, float* y, int row0, int row1, int t)
         where TKernel : struct, IDotKernel where TCount : struct, ITokenCount
     {
-        var result = stackalloc float[4];
+        // A local rather than stackalloc: a method with stackalloc cannot be recompiled mid-loop (OSR), so the JIT
+        // would compile it once, early, without knowing which classes are already initialized.
+        var results = Vector128<float>.Zero;
+        var result = (float*)&results;
         long rows = w.Rows;
         for (var r = row0; r < row1; r++)
         {
