@@ -12,8 +12,7 @@ internal sealed class BpeMerger
     int[] _ids = new int[64];
     int[] _prev = new int[64];
     int[] _next = new int[64];
-    Candidate[] _heap = new Candidate[128];
-    int _heapCount;
+    readonly MergeHeap<Candidate> _heap = new();
 
     public static BpeMerger ForCurrentThread => t_current ??= new BpeMerger();
 
@@ -34,12 +33,12 @@ internal sealed class BpeMerger
             _prev[i] = i - 1;
             _next[i] = i + 1 < n ? i + 1 : -1;
         }
-        _heapCount = 0;
+        _heap.Clear();
         for (var i = 0; i + 1 < n; i++) Consider(i, i + 1, merges);
 
-        while (_heapCount > 0)
+        while (_heap.Count > 0)
         {
-            var top = Pop();
+            var top = _heap.Pop();
             // Skip candidates made stale by an earlier merge on either side.
             if (_ids[top.Left] != top.LeftId || _next[top.Left] != top.Right || _ids[top.Right] != top.RightId) continue;
             _ids[top.Left] = top.Result;
@@ -60,7 +59,7 @@ internal sealed class BpeMerger
         var leftId = _ids[left];
         var rightId = _ids[right];
         if (leftId < 0 || rightId < 0 || !merges.TryGet(leftId, rightId, out var rank, out var result)) return;
-        Push(new Candidate(rank, left, right, leftId, rightId, result));
+        _heap.Push(new Candidate(rank, left, right, leftId, rightId, result));
     }
 
     void EnsureCapacity(int n)
@@ -72,39 +71,9 @@ internal sealed class BpeMerger
         _next = new int[size];
     }
 
-    void Push(Candidate candidate)
-    {
-        if (_heapCount == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
-        var i = _heapCount++;
-        while (i > 0)
-        {
-            var parent = (i - 1) >> 1;
-            if (!candidate.Precedes(_heap[parent])) break;
-            _heap[i] = _heap[parent];
-            i = parent;
-        }
-        _heap[i] = candidate;
-    }
 
-    Candidate Pop()
-    {
-        var top = _heap[0];
-        var last = _heap[--_heapCount];
-        var i = 0;
-        while (true)
-        {
-            var child = 2 * i + 1;
-            if (child >= _heapCount) break;
-            if (child + 1 < _heapCount && _heap[child + 1].Precedes(_heap[child])) child++;
-            if (!_heap[child].Precedes(last)) break;
-            _heap[i] = _heap[child];
-            i = child;
-        }
-        _heap[i] = last;
-        return top;
-    }
 
-    readonly record struct Candidate(int Rank, int Left, int Right, int LeftId, int RightId, int Result)
+    readonly record struct Candidate(int Rank, int Left, int Right, int LeftId, int RightId, int Result) : IMergeCandidate<Candidate>
     {
         public bool Precedes(Candidate other) => Rank < other.Rank || Rank == other.Rank && Left < other.Left;
     }

@@ -114,8 +114,7 @@ internal sealed class SentencePieceTokenizer : Tokenizer
         int[] _length = new int[64];
         int[] _prev = new int[64];
         int[] _next = new int[64];
-        Bigram[] _heap = new Bigram[128];
-        int _heapCount;
+        readonly MergeHeap<Bigram> _heap = new();
 
         public static SymbolMerger ForCurrentThread => t_current ??= new SymbolMerger();
 
@@ -134,12 +133,12 @@ internal sealed class SentencePieceTokenizer : Tokenizer
                 i += width;
             }
             var vocabulary = tokenizer.Vocabulary;
-            _heapCount = 0;
+            _heap.Clear();
             for (var i = 1; i < count; i++) TryAddBigram(i - 1, i, text, vocabulary);
 
-            while (_heapCount > 0)
+            while (_heap.Count > 0)
             {
-                var bigram = Pop();
+                var bigram = _heap.Pop();
                 var left = bigram.Left;
                 var right = bigram.Right;
                 // One side already merged elsewhere: the pair no longer exists.
@@ -165,7 +164,7 @@ internal sealed class SentencePieceTokenizer : Tokenizer
             if (left < 0 || right < 0) return;
             var size = _length[left] + _length[right];
             if (!vocabulary.TryGetId(text.Slice(_start[left], size), out var id)) return;
-            Push(new Bigram(vocabulary.Score(id), left, right, size));
+            _heap.Push(new Bigram(vocabulary.Score(id), left, right, size));
         }
 
         void EnsureCapacity(int n)
@@ -178,40 +177,10 @@ internal sealed class SentencePieceTokenizer : Tokenizer
             _next = new int[size];
         }
 
-        void Push(Bigram bigram)
-        {
-            if (_heapCount == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
-            var i = _heapCount++;
-            while (i > 0)
-            {
-                var parent = (i - 1) >> 1;
-                if (!bigram.Precedes(_heap[parent])) break;
-                _heap[i] = _heap[parent];
-                i = parent;
-            }
-            _heap[i] = bigram;
-        }
 
-        Bigram Pop()
-        {
-            var top = _heap[0];
-            var last = _heap[--_heapCount];
-            var i = 0;
-            while (true)
-            {
-                var child = 2 * i + 1;
-                if (child >= _heapCount) break;
-                if (child + 1 < _heapCount && _heap[child + 1].Precedes(_heap[child])) child++;
-                if (!_heap[child].Precedes(last)) break;
-                _heap[i] = _heap[child];
-                i = child;
-            }
-            _heap[i] = last;
-            return top;
-        }
 
         /// <summary>A candidate merge; the best score goes first, then the leftmost (llama.cpp's llm_bigram_spm comparator).</summary>
-        readonly record struct Bigram(float Score, int Left, int Right, int Size)
+        readonly record struct Bigram(float Score, int Left, int Right, int Size) : IMergeCandidate<Bigram>
         {
             public bool Precedes(Bigram other) => Score > other.Score || Score == other.Score && Left < other.Left;
         }
