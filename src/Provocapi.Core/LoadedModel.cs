@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.AI;
@@ -31,6 +32,10 @@ public sealed class LoadedModel : IDisposable
     public long ForwardTokens => Interlocked.Read(ref _forwardTokens);
     long _forwardTokens;
 
+    /// <summary>Generations admitted and not yet finished (for tests, readiness and metrics).</summary>
+    public int RunningGenerations => Volatile.Read(ref _runningGenerations);
+    int _runningGenerations;
+
     LoadedModel(LanguageModel model, ModelOptions options, string name)
     {
         Model = model;
@@ -57,12 +62,15 @@ public sealed class LoadedModel : IDisposable
     {
         var sequence = new SequenceState(Model, request, _pool, ContextLength);
         var channel = Channel.CreateBounded<GenerationChunk>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var arrived = Stopwatch.GetTimestamp();
         try { await _running.WaitAsync(cancellationToken); }
         catch
         {
             sequence.Dispose();
             throw;
         }
+        sequence.QueueTime = Stopwatch.GetElapsedTime(arrived);
+        Interlocked.Increment(ref _runningGenerations);
         // Cancelled when the reader goes away, so the compute thread never waits on a stream nobody reads.
         using var readerGone = new CancellationTokenSource();
         var compute = Task.Factory.StartNew(() => Run(sequence, channel.Writer, cancellationToken, readerGone.Token),
@@ -76,6 +84,7 @@ public sealed class LoadedModel : IDisposable
         {
             readerGone.Cancel();
             await compute;
+            Interlocked.Decrement(ref _runningGenerations);
             _running.Release();
             sequence.Dispose();
         }
@@ -100,7 +109,7 @@ public sealed class LoadedModel : IDisposable
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    Write(output, new GenerationChunk("", null, sequence.Cancel()), readerGone);
+                    Write(output, new GenerationChunk("", null, sequence.Cancel()) { QueueTime = sequence.QueueTime }, readerGone);
                     break;
                 }
                 _batch.Clear();

@@ -40,7 +40,7 @@ public sealed class ProvocapiChatClient(LoadedModel model) : IChatClient
 
     GenerationRequest Request(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        var prompt = ChatMlPrompt.Render(messages.Select(m => new ChatMessageText(m.Role.Value, m.Text)));
+        var prompt = ChatPrompt.For(model, messages.Select(m => new ChatMessageText(m.Role.Value, m.Text)));
         var sampling = new SamplingOptions
         {
             Temperature = options?.Temperature ?? 1f,
@@ -53,10 +53,10 @@ public sealed class ProvocapiChatClient(LoadedModel model) : IChatClient
         if (sampling.Validate() is { } error) throw new ArgumentException(error.Message, error.Param);
         return new GenerationRequest
         {
-            Prompt = prompt,
+            Prompt = prompt.Text,
             Sampling = sampling,
             MaxTokens = options?.MaxOutputTokens ?? 256,
-            StopStrings = [ChatMlPrompt.EndOfTurn, .. options?.StopSequences ?? []],
+            StopStrings = [.. prompt.StopStrings, .. options?.StopSequences ?? []],
         };
     }
 

@@ -6,5 +6,8 @@ namespace Provocapi.Core.Generation;
 /// </summary>
 public sealed record GenerationChunk(string Text, int? TokenId, GenerationResult? Result = null)
 {
+    /// <summary>How long the generation waited for the engine before it started (the same on every chunk).</summary>
+    public TimeSpan QueueTime { get; init; }
+
     public bool IsFinal => Result != null;
 }

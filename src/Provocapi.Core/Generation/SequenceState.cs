@@ -29,6 +29,8 @@ public sealed class SequenceState : IDisposable
     /// <summary>The token to feed next while decoding.</summary>
     public int LastToken { get; private set; }
     public int Position => Prompt.Length + _generated.Count - 1;
+    /// <summary>Arrival to admission by the engine.</summary>
+    public TimeSpan QueueTime { get; set; }
 
     public SequenceState(LanguageModel model, GenerationRequest request, KvPagePool pool, int contextLength)
     {
@@ -76,8 +78,8 @@ public sealed class SequenceState : IDisposable
             if (_stops.Stopped) Finished = FinishReason.Stop;
             else if (_generated.Count >= _request.MaxTokens || Prompt.Length + _generated.Count >= _contextLength) Finished = FinishReason.Length;
         }
-        if (Finished is null) return new GenerationChunk(piece, token);
-        return new GenerationChunk(piece + FlushText(), token, Result(Finished.Value));
+        if (Finished is null) return new GenerationChunk(piece, token) { QueueTime = QueueTime };
+        return new GenerationChunk(piece + FlushText(), token, Result(Finished.Value)) { QueueTime = QueueTime };
     }
 
     /// <summary>Ends the sequence early (cancellation) with what was generated so far.</summary>

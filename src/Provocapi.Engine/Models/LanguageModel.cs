@@ -3,6 +3,7 @@ using Provocapi.Engine.Formats;
 using Provocapi.Engine.Formats.Gguf;
 using Provocapi.Engine.Formats.Safetensors;
 using Provocapi.Engine.Models.Loading;
+using Provocapi.Engine.Tensors;
 using Provocapi.Engine.Tokenizers;
 
 namespace Provocapi.Engine.Models;
@@ -80,6 +81,26 @@ public sealed class LanguageModel : IDisposable
             checkpoint.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A random-weight network of a named real shape (<see cref="SyntheticModel"/>) with the tokenizer of a GGUF file,
+    /// so the whole serving stack can be load-tested at a real model's cost without a download.
+    /// </summary>
+    public static LanguageModel LoadSynthetic(string shape, TensorType type, string tokenizerPath)
+    {
+        if (!File.Exists(tokenizerPath)) throw new ModelFormatException($"{tokenizerPath}: no such file (a synthetic model needs a GGUF file for its tokenizer)");
+        using var file = GgufFile.Open(tokenizerPath);
+        var tokenizer = Tokenizer.FromGguf(file);
+        var config = SyntheticModel.Shape(shape);
+        RequireVocabulary(tokenizerPath, config, tokenizer);
+        return new LanguageModel
+        {
+            Source = $"synthetic:{shape}:{type}",
+            Network = SyntheticModel.Create(config, type),
+            Tokenizer = tokenizer,
+            StopTokenIds = tokenizer.EndOfGenerationIds,
+        };
     }
 
     static void RequireVocabulary(string source, TransformerConfig config, Tokenizer tokenizer)

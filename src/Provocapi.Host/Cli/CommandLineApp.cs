@@ -6,7 +6,11 @@ namespace Provocapi.Host.Cli;
 public static class CommandLineApp
 {
     const string Usage = """
-        usage: provocapi <verb> [options]
+        usage: provocapi [<verb>] [options]
+          serve    [--urls URL] [--data DIR] [--model ID=PATH ...] [--config FILE] [--Section:Key=value ...]   (the default verb)
+          keys     create --tenant NAME [--tier shared|reserved|dedicated] [--data DIR]
+          keys     list [--tenant NAME] [--data DIR]
+          keys     revoke KEY_PREFIX [--data DIR]
           tokenize --model PATH [--jsonl] [--no-special] [TEXT]
           generate --model PATH (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N] [--temperature T] [--top-p P]
                    [--top-k K] [--min-p P] [--seed S] [--threads N] [--ids]
@@ -15,20 +19,23 @@ public static class CommandLineApp
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Length > 0 && args[0] is "-h" or "--help" or "help")
         {
             Console.WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
+            return 0;
         }
         try
         {
+            if (args.Length == 0 || args[0].StartsWith('-')) return await ServeCommand.RunAsync(args);
+            if (args[0] == "serve") return await ServeCommand.RunAsync(args[1..]);
             var options = CommandLineOptions.Parse(args[1..]);
             return args[0] switch
             {
                 "tokenize" => await TokenizeCommand.RunAsync(options),
                 "generate" => await GenerateCommand.RunAsync(options),
                 "bench" => BenchCommand.Run(options),
-                _ => throw new CommandLineException($"unknown verb '{args[0]}' (tokenize, generate, bench)"),
+                "keys" => KeysCommand.Run(options),
+                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, tokenize, generate, bench)"),
             };
         }
         catch (Exception e) when (e is CommandLineException or ModelFormatException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)

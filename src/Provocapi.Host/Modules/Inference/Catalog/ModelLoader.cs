@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Provocapi.Core;
+using Provocapi.Engine.Models;
+
+namespace Provocapi.Host.Modules.Inference.Catalog;
+
+/// <summary>
+/// Loads the configured models once the server is up, so <c>/health</c> answers at once and <c>/ready</c> turns
+/// true when every model is loaded. A model that fails to load stops the server with a non-zero exit code.
+/// </summary>
+public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime lifetime, ILogger<ModelLoader> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
+    {
+        foreach (var model in catalog.Models)
+        {
+            if (stoppingToken.IsCancellationRequested) return;
+            try
+            {
+                model.Ready(Load(model.Options, stoppingToken));
+                logger.LogInformation("model {Id} ready: {Source}, context {Context} tokens", model.Id, model.Engine!.Model.Source, model.Engine.ContextLength);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                model.Fail(e.Message);
+                logger.LogCritical("error: model {Id} failed to load: {Reason}", model.Id, e.Message);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }, stoppingToken);
+
+    static LoadedModel Load(ServedModelOptions options, CancellationToken cancellationToken)
+    {
+        var engineOptions = new ModelOptions
+        {
+            Threads = options.Threads,
+            KvCacheBytes = options.KvCacheBytes,
+            KvPageSize = options.KvPageSize,
+            ContextLength = options.ContextLength,
+        };
+        var network = options.IsSynthetic
+            ? LanguageModel.LoadSynthetic(SyntheticModelPath.Parse(options.Path).Shape, SyntheticModelPath.Parse(options.Path).Type, options.Tokenizer!)
+            : LanguageModel.Load(options.Path, cancellationToken: cancellationToken);
+        return LoadedModel.FromLanguageModel(network, engineOptions, options.Id);
+    }
+
+    public override void Dispose()
+    {
+        foreach (var model in catalog.Models) model.Engine?.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,43 @@
+namespace Provocapi.Host.Modules.Inference.Catalog;
+
+public enum ModelKind
+{
+    Chat,
+    Embedding,
+}
+
+/// <summary>
+/// One configured model (<c>Provocapi:Models:N</c>): a GGUF file, a Hugging Face folder, or
+/// <c>synthetic:SHAPE[:TYPE]</c> (random weights of a real shape, with the tokenizer of the GGUF named by
+/// <see cref="Tokenizer"/>), and how it is offered: id, aliases, kind, tenants, prices and engine settings.
+/// </summary>
+public sealed class ServedModelOptions
+{
+    public string Id { get; set; } = "";
+    public string Path { get; set; } = "";
+    /// <summary>For synthetic models: a GGUF file whose tokenizer they use.</summary>
+    public string? Tokenizer { get; set; }
+    public ModelKind Kind { get; set; } = ModelKind.Chat;
+    /// <summary>Caps the model's own context length (0 keeps it).</summary>
+    public int ContextLength { get; set; }
+    public List<string> Aliases { get; set; } = [];
+    /// <summary>Tenants (by name) that may use the model; empty means every tenant.</summary>
+    public List<string> Tenants { get; set; } = [];
+    /// <summary>Price per million prompt tokens.</summary>
+    public decimal PromptPrice { get; set; }
+    /// <summary>Price per million completion tokens.</summary>
+    public decimal CompletionPrice { get; set; }
+    /// <summary>Compute threads (0: every core).</summary>
+    public int Threads { get; set; }
+    public long KvCacheBytes { get; set; } = 256L << 20;
+    public int KvPageSize { get; set; } = 16;
+
+    public const string SyntheticScheme = "synthetic:";
+    public bool IsSynthetic => Path.StartsWith(SyntheticScheme, StringComparison.Ordinal);
+}
+
+/// <summary>The <c>Provocapi:Models</c> list.</summary>
+public sealed class InferenceOptions
+{
+    public List<ServedModelOptions> Models { get; set; } = [];
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Provocapi.Engine.Tokenizers;
+using Provocapi.Host.Modules.Inference.Serving;
+using Provocapi.Host.Platform.Errors;
+
+namespace Provocapi.Host.Modules.Inference.Completions;
+
+/// <summary><c>POST /v1/completions</c>'s body.</summary>
+public sealed record CompletionRequest : GenerationParameters
+{
+    /// <summary>A string, an array of strings, an array of token ids, or an array of such arrays.</summary>
+    public JsonElement? Prompt { get; init; }
+    public bool? Echo { get; init; }
+    public int? Logprobs { get; init; }
+    public int? BestOf { get; init; }
+    public string? Suffix { get; init; }
+
+    /// <summary>One prompt of the request: its text as given (for echo) and its tokens.</summary>
+    public sealed record PromptInput(string Text, int[] Tokens);
+
+    public IReadOnlyList<PromptInput> Prompts(Tokenizer tokenizer)
+    {
+        if (Prompt is not { } prompt || prompt.ValueKind == JsonValueKind.Null)
+            throw ApiException.BadRequest("You must provide a prompt parameter.", "prompt", "missing_required_parameter");
+        if (prompt.ValueKind == JsonValueKind.String) return [FromText(tokenizer, prompt.GetString()!)];
+        if (prompt.ValueKind != JsonValueKind.Array) throw BadPrompt();
+        if (prompt.GetArrayLength() == 0) throw ApiException.BadRequest("'prompt' must not be an empty array.", "prompt", "invalid_value");
+        var first = prompt[0].ValueKind;
+        if (first == JsonValueKind.Number) return [FromIds(tokenizer, prompt)];
+        var prompts = new List<PromptInput>();
+        foreach (var item in prompt.EnumerateArray())
+            prompts.Add(item.ValueKind switch
+            {
+                JsonValueKind.String => FromText(tokenizer, item.GetString()!),
+                JsonValueKind.Array when item.GetArrayLength() > 0 => FromIds(tokenizer, item),
+                _ => throw BadPrompt(),
+            });
+        return prompts;
+    }
+
+    static PromptInput FromText(Tokenizer tokenizer, string text) => new(text, tokenizer.Encode(text, addSpecial: true, parseSpecial: true));
+
+    static PromptInput FromIds(Tokenizer tokenizer, JsonElement ids)
+    {
+        var tokens = new int[ids.GetArrayLength()];
+        var i = 0;
+        foreach (var id in ids.EnumerateArray())
+        {
+            if (id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out tokens[i++])) throw BadPrompt();
+        }
+        return new PromptInput(tokenizer.Decode(tokens), tokens);
+    }
+
+    static ApiException BadPrompt() => ApiException.BadRequest(
+        "Invalid type for 'prompt': expected a string, an array of strings, an array of token ids, or an array of token-id arrays.", "prompt", "invalid_type");
+
+    public override void RejectUnsupported()
+    {
+        base.RejectUnsupported();
+        if (Logprobs is not null) throw ApiException.BadRequest("logprobs is not supported.", "logprobs", "unsupported_parameter");
+        if (BestOf is { } b && b != 1) throw ApiException.BadRequest("Only best_of = 1 is supported.", "best_of", "unsupported_value");
+        if (!string.IsNullOrEmpty(Suffix)) throw ApiException.BadRequest("suffix is not supported.", "suffix", "unsupported_parameter");
+    }
+}

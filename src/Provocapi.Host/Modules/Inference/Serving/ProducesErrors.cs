@@ -1,0 +1,15 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Provocapi.Host.Platform.Errors;
+
+namespace Provocapi.Host.Modules.Inference.Serving;
+
+public static class ProducesErrorsExtensions
+{
+    /// <summary>Declares, for the OpenAPI document, the error statuses an endpoint answers with the error envelope.</summary>
+    public static RouteHandlerBuilder ProducesErrors(this RouteHandlerBuilder builder, params int[] statusCodes)
+    {
+        foreach (var status in statusCodes) builder.Produces<ErrorResponse>(status, "application/json");
+        return builder;
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Provocapi.Host.Modules.Inference;
+using Provocapi.Host.Modules.Keys;
+using Provocapi.Host.Platform;
+using Provocapi.Host.Store;
+
+namespace Provocapi.Host.Server;
+
+/// <summary>The server: configuration, then each module's services, then each module's middleware and routes.</summary>
+public static class ProvocapiServer
+{
+    public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    public static WebApplication Build(ServeArguments serve)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve.HostArguments, ContentRootPath = AppContext.BaseDirectory });
+        Configure(builder, serve);
+        builder.AddPlatform();
+        builder.AddStore();
+        builder.AddKeys();
+        builder.AddInference(serve.Models);
+
+        var app = builder.Build();
+        app.UsePlatform();
+        app.UseKeys();
+        app.MapPlatform();
+        app.MapInference();
+        return app;
+    }
+
+    /// <summary>
+    /// Sources, lowest precedence first: appsettings.json beside the executable, <c>--config FILE</c>, environment
+    /// variables (<c>Provocapi__DataDirectory</c>), command-line <c>--Section:Key=value</c>, then <c>--data</c>.
+    /// </summary>
+    static void Configure(WebApplicationBuilder builder, ServeArguments serve)
+    {
+        if (serve.ConfigFile != null)
+        {
+            var path = Path.GetFullPath(serve.ConfigFile);
+            if (!File.Exists(path)) throw new FileNotFoundException($"--config {serve.ConfigFile}: no such file");
+            var sources = builder.Configuration.Sources;
+            var afterJson = sources.Select((s, i) => (s, i)).LastOrDefault(x => x.s is JsonConfigurationSource).i + 1;
+            var file = new JsonConfigurationSource { Path = path, Optional = false, ReloadOnChange = false };
+            file.ResolveFileProvider();
+            sources.Insert(afterJson, file);
+        }
+        if (serve.DataDirectory != null)
+            builder.Configuration.AddInMemoryCollection([new("Provocapi:DataDirectory", serve.DataDirectory)]);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))
+            builder.WebHost.UseUrls(DefaultUrl);
+    }
+}
