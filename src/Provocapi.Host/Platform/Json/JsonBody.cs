@@ -45,13 +45,12 @@ public sealed class JsonBody(IOptions<ServerOptions> options)
 
     static ApiException Describe<T>(JsonException e)
     {
+        // The reader's syntax errors arrive wrapped (inner JsonException); conversion errors name the property's path.
         var param = ParamOf(e.Path);
-        if (param == null)
+        if (e.InnerException is JsonException || param == null)
         {
             var where = e.LineNumber is { } line ? $" at line {line + 1}, column {e.BytePositionInLine + 1}" : "";
-            var reason = e.Path == "$" && e.InnerException == null && e.Message.Contains("could not be converted", StringComparison.Ordinal)
-                ? "the body must be a JSON object"
-                : Reason(e);
+            var reason = e.InnerException is not JsonException && e.Path == "$" ? "the body must be a JSON object" : Reason(e.InnerException as JsonException ?? e);
             return ApiException.BadRequest($"We could not parse the JSON body of your request{where}: {reason}.");
         }
         var expected = ExpectedType(typeof(T), param);
