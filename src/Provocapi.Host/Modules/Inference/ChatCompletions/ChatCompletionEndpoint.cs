@@ -21,7 +21,7 @@ public static class ChatCompletionEndpoint
             .WithSummary("Create a chat completion; with stream: true, as server-sent events of chat.completion.chunk objects.")
             .AcceptsJson<ChatCompletionRequest>()
             .Produces<ChatCompletionResponse>(StatusCodes.Status200OK, "application/json")
-            .Produces<ChatCompletionChunk>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesEventStream<ChatCompletionChunk>()
             .ProducesErrors(400, 401, 404, 413, 429, 502, 503);
 
     static async Task HandleAsync(HttpContext http, JsonBody body, ModelCatalog catalog, ITokenRateLimiter limiter)

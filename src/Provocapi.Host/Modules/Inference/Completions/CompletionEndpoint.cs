@@ -20,7 +20,7 @@ public static class CompletionEndpoint
             .WithSummary("Create a text completion for a prompt or an array of prompts; with stream: true, as server-sent events.")
             .AcceptsJson<CompletionRequest>()
             .Produces<CompletionResponse>(StatusCodes.Status200OK, "application/json")
-            .Produces<CompletionResponse>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesEventStream<CompletionResponse>()
             .ProducesErrors(400, 401, 404, 413, 429, 502, 503);
 
     static async Task HandleAsync(HttpContext http, JsonBody body, ModelCatalog catalog, ITokenRateLimiter limiter)

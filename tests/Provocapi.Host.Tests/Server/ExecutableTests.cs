@@ -1,0 +1,84 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using OpenAI;
+using OpenAI.Chat;
+using Provocapi.Host.Tests.Cli;
+using Provocapi.Tests;
+
+namespace Provocapi.Host.Tests.Server;
+
+/// <summary>The <c>provocapi</c> executable as a user runs it: <c>keys create</c>, then <c>serve</c> on its defaults (the shipped demo model).</summary>
+public sealed class ExecutableTests : IDisposable
+{
+    readonly string _data = Directory.CreateTempSubdirectory("provocapi-exe-").FullName;
+
+    [Fact]
+    public async Task The_default_server_answers_the_sdk_with_a_key_from_the_cli()
+    {
+        var created = await ProvocapiProcess.RunAsync(["keys", "create", "--tenant", "team-a", "--data", _data]);
+        Assert.Equal(0, created.ExitCode);
+        var key = created.Stdout.TrimEnd().Split('\n')[^1];
+        Assert.Matches("^pk-prov-[A-Za-z0-9_-]{32,}$", key);
+
+        await using var server = await ServerProcess.StartAsync("--data", _data);
+        var sdk = new OpenAIClient(new ApiKeyCredential(key),
+            new OpenAIClientOptions { Endpoint = new Uri(server.BaseAddress, "/v1"), RetryPolicy = new ClientRetryPolicy(0) });
+        var models = await sdk.GetOpenAIModelClient().GetModelsAsync();
+        Assert.Contains(models.Value, m => m.Id == "demo");
+
+        var chat = sdk.GetChatClient("demo");
+        ChatCompletion reply = await chat.CompleteChatAsync([new UserChatMessage("Hello")], new ChatCompletionOptions { MaxOutputTokenCount = 5, Temperature = 0 });
+        Assert.Equal(5, reply.Usage.OutputTokenCount);
+        var streamed = new System.Text.StringBuilder();
+        await foreach (var update in chat.CompleteChatStreamingAsync([new UserChatMessage("Hello")], new ChatCompletionOptions { MaxOutputTokenCount = 5, Temperature = 0 }))
+            foreach (var part in update.ContentUpdate) streamed.Append(part.Text);
+        Assert.Equal(reply.Content[0].Text, streamed.ToString());
+        Assert.True(File.Exists(Path.Combine(_data, "provocapi.db")));
+    }
+
+    public static TheoryData<string[], string> BadStarts => new()
+    {
+        { ["--model", "m=/no/such/model.gguf"], "/no/such/model.gguf: no such file or folder" },
+        { ["--Provocapi:Tiers:Shared:RequestsPerMinute=-1"], "RequestsPerMinute must be 0 (unlimited) or positive" },
+        { ["--Provocapi:MaxRequestBodyBytes=lots"], "MaxRequestBodyBytes" },
+        { ["--Provocapi:Models:0:Id=x", "--Provocapi:Models:0:Path=synthetic:huge"], "unknown synthetic shape 'huge'" },
+        { ["--config", "/no/such/settings.json"], "/no/such/settings.json" },
+        { ["--model", "nopath"], "--model wants ID=PATH" },
+        { ["stray"], "unexpected argument 'stray'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadStarts))]
+    public async Task A_bad_configuration_ends_start_up_with_one_clear_line(string[] args, string expected)
+    {
+        var outcome = await ProvocapiProcess.RunAsync(["serve", "--data", _data, "--urls", "http://127.0.0.1:0", .. args], timeoutSeconds: 60);
+        Assert.NotEqual(0, outcome.ExitCode);
+        var lines = outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+    }
+
+    [Fact]
+    public async Task A_config_file_sets_models_and_flags_override_it()
+    {
+        var config = Path.Combine(_data, "settings.json");
+        var model = TestData.Path("models", "llama-spm-d64", "llama-spm-d64-q4_0.gguf");
+        File.WriteAllText(config, $$$"""
+            {"Provocapi": {"WorkerId": "from-file", "Models": [{"Id": "file-model", "Path": "{{{model}}}", "Aliases": ["fm"]}]}}
+            """);
+        var key = (await ProvocapiProcess.RunAsync(["keys", "create", "--tenant", "t", "--data", _data])).Stdout.TrimEnd().Split('\n')[^1];
+        await using var server = await ServerProcess.StartAsync("--data", _data, "--config", config, "--Provocapi:WorkerId=from-flag");
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        using var response = await http.GetAsync("/v1/models/fm");
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("file-model", response.Header("X-Provocapi-Model"));
+        Assert.Equal("from-flag", response.Header("X-Provocapi-Worker"));
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
+    }
+}
