@@ -46,5 +46,9 @@ public static class TensorTypeInfo
         return elements / block * BlockBytes(type);
     }
 
+    /// <summary>A supported type by name (<c>Q8_0</c>, <c>f16</c>), or null.</summary>
+    public static TensorType? ParseSupported(string name) =>
+        Enum.TryParse<TensorType>(name, ignoreCase: true, out var type) && Enum.IsDefined(type) && IsSupported(type) ? type : null;
+
     public static string Name(TensorType type) => Enum.IsDefined(type) ? type.ToString() : $"type #{(int)type}";
 }

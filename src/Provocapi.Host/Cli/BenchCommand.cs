@@ -94,7 +94,6 @@ public static class BenchCommand
     }
 
     static TensorType ParseType(string name) =>
-        Enum.TryParse<TensorType>(name, ignoreCase: true, out var type) && Enum.IsDefined(type) && TensorTypeInfo.IsSupported(type)
-            ? type
-            : throw new CommandLineException($"--type {name} is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
+        TensorTypeInfo.ParseSupported(name)
+            ?? throw new CommandLineException($"--type {name} is not supported (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K)");
 }

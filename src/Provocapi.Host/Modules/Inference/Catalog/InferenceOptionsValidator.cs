@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Provocapi.Engine.Models;
+using Provocapi.Engine.Tensors;
 
 namespace Provocapi.Host.Modules.Inference.Catalog;
 
@@ -41,7 +42,7 @@ public sealed partial class InferenceOptionsValidator : IValidateOptions<Inferen
         var parts = m.Path[ServedModelOptions.SyntheticScheme.Length..].Split(':');
         if (!SyntheticModel.ShapeNames.Contains(parts[0]))
             yield return $"{where}: unknown synthetic shape '{parts[0]}' ({string.Join(", ", SyntheticModel.ShapeNames)})";
-        if (parts.Length > 2 || (parts.Length == 2 && SyntheticModelPath.ParseType(parts[1]) == null))
+        if (parts.Length > 2 || (parts.Length == 2 && TensorTypeInfo.ParseSupported(parts[1]) == null))
             yield return $"{where}: {m.Path} should be synthetic:SHAPE[:TYPE] with a supported TYPE such as Q8_0";
         if (m.Tokenizer == null) yield return $"{where}: a synthetic model needs Tokenizer (a GGUF file whose tokenizer it uses)";
         else if (!File.Exists(m.Tokenizer)) yield return $"{where}: {m.Tokenizer}: no such file";

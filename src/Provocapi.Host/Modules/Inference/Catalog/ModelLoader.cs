@@ -45,9 +45,13 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
             KvPageSize = options.KvPageSize,
             ContextLength = options.ContextLength,
         };
-        var network = options.IsSynthetic
-            ? LanguageModel.LoadSynthetic(SyntheticModelPath.Parse(options.Path).Shape, SyntheticModelPath.Parse(options.Path).Type, options.Tokenizer!)
-            : LanguageModel.Load(options.Path, cancellationToken: cancellationToken);
+        LanguageModel network;
+        if (options.IsSynthetic)
+        {
+            var (shape, type) = SyntheticModelPath.Parse(options.Path);
+            network = LanguageModel.LoadSynthetic(shape, type, options.Tokenizer!);
+        }
+        else network = LanguageModel.Load(options.Path, cancellationToken: cancellationToken);
         return LoadedModel.FromLanguageModel(network, engineOptions, options.Id);
     }
 

@@ -8,9 +8,6 @@ public static class SyntheticModelPath
     public static (string Shape, TensorType Type) Parse(string path)
     {
         var parts = path[ServedModelOptions.SyntheticScheme.Length..].Split(':');
-        return (parts[0], parts.Length > 1 ? ParseType(parts[1]) ?? TensorType.Q8_0 : TensorType.Q8_0);
+        return (parts[0], parts.Length > 1 ? TensorTypeInfo.ParseSupported(parts[1]) ?? TensorType.Q8_0 : TensorType.Q8_0);
     }
-
-    public static TensorType? ParseType(string name) =>
-        Enum.TryParse<TensorType>(name, ignoreCase: true, out var type) && Enum.IsDefined(type) && TensorTypeInfo.IsSupported(type) ? type : null;
 }
