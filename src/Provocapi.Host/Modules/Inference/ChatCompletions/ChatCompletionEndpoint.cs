@@ -7,7 +7,6 @@ using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
-using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.ChatCompletions;
@@ -26,12 +25,8 @@ public static class ChatCompletionEndpoint
 
     static async Task HandleAsync(HttpContext http, JsonBody body, ModelCatalog catalog, ITokenRateLimiter limiter)
     {
-        var request = await body.ReadAsync<ChatCompletionRequest>(http);
-        var model = catalog.Find(request.RequireModel(), http.Caller());
-        http.RequestInfo().Model = model.Id;
-        request.RejectUnsupported();
+        var (request, model, engine) = await GenerationCall<ChatCompletionRequest>.ReadAsync(http, body, catalog);
         var conversation = request.ConversationText();
-        var engine = model.RequireEngine(ModelKind.Chat);
         var prompt = ChatPrompt.For(engine, conversation);
         var tokens = engine.Model.Tokenizer.Encode(prompt.Text, addSpecial: true, parseSpecial: true);
         var generation = GenerationPlan.Create(http, request, model, tokens, "messages", prompt.StopStrings);

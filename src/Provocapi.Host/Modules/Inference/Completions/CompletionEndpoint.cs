@@ -6,7 +6,6 @@ using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
-using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.Completions;
@@ -25,11 +24,7 @@ public static class CompletionEndpoint
 
     static async Task HandleAsync(HttpContext http, JsonBody body, ModelCatalog catalog, ITokenRateLimiter limiter)
     {
-        var request = await body.ReadAsync<CompletionRequest>(http);
-        var model = catalog.Find(request.RequireModel(), http.Caller());
-        http.RequestInfo().Model = model.Id;
-        request.RejectUnsupported();
-        var engine = model.RequireEngine(ModelKind.Chat);
+        var (request, model, engine) = await GenerationCall<CompletionRequest>.ReadAsync(http, body, catalog);
         var prompts = request.Prompts(engine.Model.Tokenizer);
         var generations = prompts.Select(p => GenerationPlan.Create(http, request, model, p.Tokens, "prompt", [])).ToList();
         var reservation = GenerationPlan.Reserve(http, limiter, generations);
