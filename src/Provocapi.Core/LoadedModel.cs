@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.AI;
 using Provocapi.Core.Chat;
 using Provocapi.Core.Generation;
+using Provocapi.Core.Scheduling;
 using Provocapi.Engine.Backends.Cpu;
 using Provocapi.Engine.KvCache;
 using Provocapi.Engine.Models;
@@ -12,29 +11,25 @@ namespace Provocapi.Core;
 
 /// <summary>
 /// A model loaded for in-process use: its weights and tokenizer (immutable, shared) and the machinery that runs
-/// it (compute threads, the paged KV cache). Generations run one at a time on a compute thread and stream
-/// through a channel, so callers await text as it is made.
+/// it (compute threads, the paged KV cache, the <see cref="GenerationScheduler"/> that batches every caller's
+/// sequences into shared forward passes). Generations stream through channels, so callers await text as it is made.
 /// </summary>
 public sealed class LoadedModel : IDisposable
 {
     readonly CpuWorkers _workers;
     readonly KvPagePool _pool;
-    readonly ForwardScratch _scratch = new();
-    readonly ForwardBatch _batch = new();
-    readonly SemaphoreSlim _running = new(1, 1);
 
     public LanguageModel Model { get; }
     public ModelOptions Options { get; }
     public string Name { get; }
     public int ContextLength { get; }
+    public GenerationScheduler Scheduler { get; }
 
     /// <summary>Total tokens put through the forward pass, prompt and generated (for tests and metrics).</summary>
-    public long ForwardTokens => Interlocked.Read(ref _forwardTokens);
-    long _forwardTokens;
+    public long ForwardTokens => Scheduler.ForwardTokens;
 
     /// <summary>Generations admitted and not yet finished (for tests, readiness and metrics).</summary>
-    public int RunningGenerations => Volatile.Read(ref _runningGenerations);
-    int _runningGenerations;
+    public int RunningGenerations => Scheduler.RunningCount;
 
     LoadedModel(LanguageModel model, ModelOptions options, string name)
     {
@@ -44,6 +39,7 @@ public sealed class LoadedModel : IDisposable
         ContextLength = options.ContextLength > 0 ? Math.Min(options.ContextLength, model.Config.ContextLength) : model.Config.ContextLength;
         _workers = new CpuWorkers(options.ResolvedThreads);
         _pool = KvPagePool.WithBudget(model.Network.KvShape, options.KvPageSize, options.KvCacheBytes);
+        Scheduler = new GenerationScheduler(model.Network, _pool, _workers, options, name);
     }
 
     /// <summary>Wraps an already loaded network (synthetic benchmark models, tests).</summary>
@@ -55,38 +51,34 @@ public sealed class LoadedModel : IDisposable
         Task.Run(() => FromLanguageModel(LanguageModel.Load(path, progress, cancellationToken), options), cancellationToken);
 
     /// <summary>
-    /// Generates, streaming text pieces; the last chunk carries the result. Cancellation is honoured between tokens.
-    /// The stream is bounded, so the engine runs at most a token or two ahead of a slow reader.
+    /// Generates, streaming text pieces; the last chunk carries the result. Cancellation (or leaving the loop)
+    /// takes effect at the next step. Throws <see cref="AdmissionRejectedException"/> when the engine cannot take it.
     /// </summary>
     public async IAsyncEnumerable<GenerationChunk> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var sequence = new SequenceState(Model, request, _pool, ContextLength);
-        var channel = Channel.CreateBounded<GenerationChunk>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        var arrived = Stopwatch.GetTimestamp();
-        try { await _running.WaitAsync(cancellationToken); }
+        ScheduledSequence scheduled;
+        try { scheduled = Scheduler.Submit(sequence, request); }
         catch
         {
             sequence.Dispose();
             throw;
         }
-        sequence.QueueTime = Stopwatch.GetElapsedTime(arrived);
-        Interlocked.Increment(ref _runningGenerations);
-        // Cancelled when the reader goes away, so the compute thread never waits on a stream nobody reads.
-        using var readerGone = new CancellationTokenSource();
-        var compute = Task.Factory.StartNew(() => Run(sequence, channel.Writer, cancellationToken, readerGone.Token),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        using var registration = cancellationToken.Register(() =>
+        {
+            scheduled.Cancel();
+            Scheduler.Nudge();
+        });
         try
         {
-            await foreach (var chunk in channel.Reader.ReadAllAsync(CancellationToken.None))
+            await foreach (var chunk in scheduled.Output.ReadAllAsync(CancellationToken.None))
                 yield return chunk;
         }
         finally
         {
-            readerGone.Cancel();
-            await compute;
-            Interlocked.Decrement(ref _runningGenerations);
-            _running.Release();
-            sequence.Dispose();
+            scheduled.Cancel();
+            Scheduler.Nudge();
         }
     }
 
@@ -101,49 +93,11 @@ public sealed class LoadedModel : IDisposable
     /// <summary>This model as Microsoft.Extensions.AI's chat client.</summary>
     public IChatClient AsChatClient() => new ProvocapiChatClient(this);
 
-    void Run(SequenceState sequence, ChannelWriter<GenerationChunk> output, CancellationToken cancellationToken, CancellationToken readerGone)
-    {
-        try
-        {
-            while (sequence.Finished is null && !readerGone.IsCancellationRequested)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    Write(output, new GenerationChunk("", null, sequence.Cancel()) { QueueTime = sequence.QueueTime }, readerGone);
-                    break;
-                }
-                _batch.Clear();
-                if (sequence.IsPrefilling)
-                {
-                    var start = sequence.Prefilled;
-                    var chunk = sequence.TakePrefill(Options.PrefillChunk);
-                    _batch.AddRange(chunk, start, sequence.Cache, logitsForLast: !sequence.IsPrefilling);
-                }
-                else _batch.Add(sequence.LastToken, sequence.Position, sequence.Cache, wantLogits: true);
-                var logits = Model.Network.Forward(_batch, _scratch, _workers);
-                Interlocked.Add(ref _forwardTokens, _batch.Count);
-                if (!sequence.IsPrefilling && _batch.LogitTokens.Count > 0)
-                    Write(output, sequence.Accept(logits), readerGone);
-            }
-            output.TryComplete();
-        }
-        catch (Exception e)
-        {
-            output.TryComplete(e);
-        }
-    }
-
-    static void Write(ChannelWriter<GenerationChunk> output, GenerationChunk chunk, CancellationToken readerGone)
-    {
-        try { output.WriteAsync(chunk, readerGone).AsTask().GetAwaiter().GetResult(); }
-        catch (OperationCanceledException) { }
-    }
-
     public void Dispose()
     {
+        Scheduler.Dispose();
         _workers.Dispose();
         _pool.Dispose();
         Model.Dispose();
-        _running.Dispose();
     }
 }

@@ -9,8 +9,14 @@ public sealed record ModelOptions
     public int KvPageSize { get; init; } = 16;
     /// <summary>Caps the model's context length (0 keeps the model's own).</summary>
     public int ContextLength { get; init; }
-    /// <summary>Prompt tokens fed per forward step.</summary>
-    public int PrefillChunk { get; init; } = 512;
+    /// <summary>Tokens per forward step: every running sequence's next token, then prompt chunks up to this budget, so a long prompt delays running streams by one bounded step at a time.</summary>
+    public int StepTokenBudget { get; init; } = 256;
+    /// <summary>Sequences decoded together at most.</summary>
+    public int MaxRunningSequences { get; init; } = 64;
+    /// <summary>Requests waiting for admission at most; beyond, new ones are refused.</summary>
+    public int MaxQueueLength { get; init; } = 256;
+    /// <summary>How long a request may wait for admission before it is refused.</summary>
+    public TimeSpan MaxQueueWait { get; init; } = TimeSpan.FromSeconds(60);
 
     public int ResolvedThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }

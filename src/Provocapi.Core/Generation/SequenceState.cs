@@ -7,8 +7,10 @@ using Provocapi.Engine.Tokenizers;
 namespace Provocapi.Core.Generation;
 
 /// <summary>
-/// One sequence being generated: its prompt, KV pages, sampler, stop strings and streaming decoder. Fed logits one
-/// step at a time, it decides the next token and what text may be streamed.
+/// One sequence being generated: its tokens (prompt, then output), KV pages, sampler, stop strings and streaming
+/// decoder. The scheduler feeds it in steps: <see cref="AddTo"/> puts the tokens whose keys and values are not yet
+/// cached into a batch (a prompt chunk, or the last sampled token), and <see cref="Accept"/> takes the logits after
+/// the last one. Dropping its pages (preemption) only means those tokens are fed again later.
 /// </summary>
 public sealed class SequenceState : IDisposable
 {
@@ -17,18 +19,20 @@ public sealed class SequenceState : IDisposable
     readonly Sampler _sampler;
     readonly StopStringMatcher _stops;
     readonly StreamingDecoder _decoder;
-    readonly List<int> _generated = [];
+    readonly List<int> _tokens;
+    readonly List<ulong> _pageKeys = [];
     readonly StringBuilder _text = new();
     readonly int _contextLength;
 
     public int[] Prompt { get; }
     public KvPageTable Cache { get; }
-    /// <summary>Prompt tokens already fed to the model.</summary>
-    public int Prefilled { get; private set; }
     public FinishReason? Finished { get; private set; }
-    /// <summary>The token to feed next while decoding.</summary>
-    public int LastToken { get; private set; }
-    public int Position => Prompt.Length + _generated.Count - 1;
+    public int Generated => _tokens.Count - Prompt.Length;
+    /// <summary>Tokens whose keys and values are not cached yet: the prompt (or what is left of it), else the last sampled token.</summary>
+    public int Pending => _tokens.Count - Cache.Length;
+    public bool IsPrefilling => Pending > 1 || Generated == 0;
+    /// <summary>Prompt tokens whose cached pages were reused instead of computed.</summary>
+    public int ReusedPromptTokens { get; private set; }
     /// <summary>Arrival to admission by the engine.</summary>
     public TimeSpan QueueTime { get; set; }
 
@@ -44,6 +48,7 @@ public sealed class SequenceState : IDisposable
             if ((uint)id >= (uint)model.Config.VocabSize)
                 throw new ArgumentException($"prompt token id {id} is outside the vocabulary (0..{model.Config.VocabSize - 1})");
         if (Prompt.Length >= contextLength) throw new PromptTooLongException(Prompt.Length, contextLength);
+        _tokens = [.. Prompt];
         _sampler = new Sampler(request.Sampling, Prompt);
         _stops = new StopStringMatcher(request.StopStrings);
         // The continuation follows the prompt, so a SentencePiece word keeps its leading space.
@@ -51,14 +56,65 @@ public sealed class SequenceState : IDisposable
         Cache = new KvPageTable(pool);
     }
 
-    public bool IsPrefilling => Prefilled < Prompt.Length;
+    /// <summary>Positions the sequence may still need: its tokens now plus what it may yet generate.</summary>
+    public int MaxLength => Math.Min(_contextLength, Prompt.Length + _request.MaxTokens);
 
-    /// <summary>Takes up to <paramref name="max"/> prompt tokens to feed next.</summary>
-    public ReadOnlySpan<int> TakePrefill(int max)
+    /// <summary>
+    /// Takes over cached pages holding this sequence's leading tokens, page by page while they match, leaving at
+    /// least one token to feed (its logits are needed). Returns the tokens reused.
+    /// </summary>
+    public int ReuseCachedPrefix()
     {
-        var start = Prefilled;
-        Prefilled = Math.Min(Prompt.Length, start + max);
-        return Prompt.AsSpan(start, Prefilled - start);
+        var pool = Cache.Pool;
+        var size = pool.PageSize;
+        var reused = 0;
+        while (Cache.Length == Cache.Pages.Count * size && (Cache.Pages.Count + 1) * size < _tokens.Count)
+        {
+            var index = Cache.Pages.Count;
+            var tokens = TokensSpan(index * size, size);
+            var parent = ParentKey(index);
+            var key = PrefixPageIndex.Key(parent, tokens);
+            if (!pool.TryHoldPrefix(key, parent, tokens, out var page)) break;
+            Cache.AppendFilled(page);
+            if (_pageKeys.Count == index) _pageKeys.Add(key);
+            reused += size;
+        }
+        if (Generated == 0) ReusedPromptTokens += reused;
+        return reused;
+    }
+
+    /// <summary>Indexes the pages this sequence has filled since the last call, so later prompts can reuse them.</summary>
+    public void IndexFilledPages()
+    {
+        var size = Cache.Pool.PageSize;
+        for (var index = _pageKeys.Count; (index + 1) * size <= Cache.Length; index++)
+        {
+            var tokens = TokensSpan(index * size, size);
+            var parent = ParentKey(index);
+            var key = PrefixPageIndex.Key(parent, tokens);
+            Cache.Pool.IndexPrefix(Cache.Pages[index], key, parent, tokens);
+            _pageKeys.Add(key);
+        }
+    }
+
+    ulong ParentKey(int pageIndex) => pageIndex == 0 ? 0 : _pageKeys[pageIndex - 1];
+
+    ReadOnlySpan<int> TokensSpan(int start, int length) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokens).Slice(start, length);
+
+    /// <summary>Adds up to <paramref name="maxTokens"/> pending tokens to <paramref name="batch"/>, asking for logits if they reach the end; returns how many.</summary>
+    public int AddTo(ForwardBatch batch, int maxTokens)
+    {
+        var start = Cache.Length;
+        var count = Math.Min(Pending, maxTokens);
+        batch.AddRange(TokensSpan(start, count), start, Cache, logitsForLast: start + count == _tokens.Count);
+        return count;
+    }
+
+    /// <summary>Drops the cached keys and values (preemption); the tokens are fed again on re-admission.</summary>
+    public void DropCache()
+    {
+        Cache.Dispose();
+        _pageKeys.Clear();
     }
 
     /// <summary>Samples from the logits after the last fed token; returns the chunk to stream (the final one when done).</summary>
@@ -66,8 +122,7 @@ public sealed class SequenceState : IDisposable
     {
         var token = _sampler.Sample(logits);
         _sampler.Accept(token);
-        _generated.Add(token);
-        LastToken = token;
+        _tokens.Add(token);
         var piece = "";
         if (!_request.IgnoreEndOfGeneration && _model.StopTokenIds.Contains(token))
             Finished = FinishReason.Stop;
@@ -76,7 +131,7 @@ public sealed class SequenceState : IDisposable
             piece = _stops.Push(_decoder.Append(token));
             _text.Append(piece);
             if (_stops.Stopped) Finished = FinishReason.Stop;
-            else if (_generated.Count >= _request.MaxTokens || Prompt.Length + _generated.Count >= _contextLength) Finished = FinishReason.Length;
+            else if (Generated >= _request.MaxTokens || _tokens.Count >= _contextLength) Finished = FinishReason.Length;
         }
         if (Finished is null) return new GenerationChunk(piece, token) { QueueTime = QueueTime };
         return new GenerationChunk(piece + FlushText(), token, Result(Finished.Value)) { QueueTime = QueueTime };
@@ -98,7 +153,8 @@ public sealed class SequenceState : IDisposable
         return rest;
     }
 
-    GenerationResult Result(FinishReason reason) => new(_text.ToString(), _generated.ToArray(), Prompt.Length, _generated.Count, reason);
+    GenerationResult Result(FinishReason reason) =>
+        new(_text.ToString(), _tokens.GetRange(Prompt.Length, Generated).ToArray(), Prompt.Length, Generated, reason);
 
     public void Dispose() => Cache.Dispose();
 }

@@ -5,13 +5,17 @@ namespace Provocapi.Engine.KvCache;
 /// <summary>
 /// The paged key/value store (vLLM's PagedAttention layout): fixed-size pages of <see cref="PageSize"/> positions,
 /// laid out per layer as [page][slot][kvHead·headDim], in native memory sized once from a budget.
-/// Sequences own pages through a <see cref="KvPageTable"/>; free pages are handed out and taken back here.
+/// Sequences hold pages through a <see cref="KvPageTable"/>. Pages are reference-counted, so sequences that share
+/// a prompt prefix share its full pages (see <see cref="PrefixPageIndex"/>); a page nobody holds is free, or, if
+/// it holds an indexed prefix, kept until its memory is needed.
 /// </summary>
 public sealed unsafe class KvPagePool : IDisposable
 {
     readonly float*[] _keys;
     readonly float*[] _values;
     readonly Stack<int> _free;
+    readonly int[] _holders;
+    readonly PrefixPageIndex _prefixes = new();
     readonly Lock _lock = new();
 
     public KvCacheShape Shape { get; }
@@ -34,25 +38,67 @@ public sealed unsafe class KvPagePool : IDisposable
             _values[l] = (float*)NativeMemory.AlignedAlloc(floats * sizeof(float), 64);
         }
         _free = new Stack<int>(Enumerable.Range(0, pageCount).Reverse());
+        _holders = new int[pageCount];
     }
 
     /// <summary>A pool of as many pages as fit in <paramref name="budgetBytes"/> (at least one).</summary>
     public static KvPagePool WithBudget(KvCacheShape shape, int pageSize, long budgetBytes) =>
         new(shape, pageSize, (int)Math.Clamp(budgetBytes / (shape.BytesPerPosition * pageSize), 1, int.MaxValue));
 
+    /// <summary>Pages a sequence could rent now: free ones and indexed prefixes nobody holds.</summary>
     public int FreePages
     {
-        get { lock (_lock) return _free.Count; }
+        get { lock (_lock) return _free.Count + _prefixes.EvictableCount; }
     }
 
+    /// <summary>Indexed prefix pages, held or not.</summary>
+    public int CachedPages
+    {
+        get { lock (_lock) return _prefixes.IndexedCount; }
+    }
+
+    /// <summary>Rents a page for one holder: a free one, else the least recently used unheld prefix page.</summary>
     public bool TryRent(out int page)
     {
-        lock (_lock) return _free.TryPop(out page);
+        lock (_lock)
+        {
+            if (!_free.TryPop(out page) && !_prefixes.TryEvict(out page)) return false;
+            _holders[page] = 1;
+            return true;
+        }
     }
 
-    public void Return(int page)
+    /// <summary>One holder lets go of a page; the last one frees it (or leaves it indexed, evictable).</summary>
+    public void Release(int page)
     {
-        lock (_lock) _free.Push(page);
+        lock (_lock)
+        {
+            if (_holders[page] <= 0) throw new InvalidOperationException($"page {page} is not held");
+            if (--_holders[page] > 0) return;
+            if (_prefixes.Contains(page)) _prefixes.MarkEvictable(page);
+            else _free.Push(page);
+        }
+    }
+
+    /// <summary>Holds the indexed page for <paramref name="tokens"/> following the prefix keyed <paramref name="parentKey"/>, if there is one.</summary>
+    public bool TryHoldPrefix(ulong key, ulong parentKey, ReadOnlySpan<int> tokens, out int page)
+    {
+        lock (_lock)
+        {
+            if (!_prefixes.TryFind(key, parentKey, tokens, out page)) return false;
+            if (_holders[page]++ == 0) _prefixes.MarkHeld(page);
+            return true;
+        }
+    }
+
+    /// <summary>Indexes a held, now full page as the prefix keyed <paramref name="key"/>.</summary>
+    public void IndexPrefix(int page, ulong key, ulong parentKey, ReadOnlySpan<int> tokens)
+    {
+        lock (_lock)
+        {
+            if (_holders[page] <= 0) throw new InvalidOperationException($"page {page} is not held");
+            _prefixes.TryAdd(page, key, parentKey, tokens);
+        }
     }
 
     /// <summary>The key vector of one slot of one page of one layer.</summary>

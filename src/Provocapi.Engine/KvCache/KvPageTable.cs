@@ -15,12 +15,27 @@ public sealed class KvPageTable(KvPagePool pool) : IDisposable
     /// <summary>Makes room for positions up to <paramref name="length"/> − 1, renting pages as needed.</summary>
     public void Reserve(int length)
     {
+        if (!TryReserve(length))
+            throw new KvCacheFullException($"the KV cache is full ({Pool.PageCount} pages of {Pool.PageSize} positions)");
+    }
+
+    /// <summary>Like <see cref="Reserve"/>, but says false (keeping what it rented) when the pool runs dry.</summary>
+    public bool TryReserve(int length)
+    {
         while (_pages.Count * Pool.PageSize < length)
         {
-            if (!Pool.TryRent(out var page))
-                throw new KvCacheFullException($"the KV cache is full ({Pool.PageCount} pages of {Pool.PageSize} positions)");
+            if (!Pool.TryRent(out var page)) return false;
             _pages.Add(page);
         }
+        return true;
+    }
+
+    /// <summary>Appends a page, already held for this table, whose positions are filled (a reused prefix).</summary>
+    public void AppendFilled(int page)
+    {
+        if (Length != _pages.Count * Pool.PageSize) throw new InvalidOperationException("a filled page can only follow full pages");
+        _pages.Add(page);
+        Length += Pool.PageSize;
     }
 
     /// <summary>Records that positions up to <paramref name="length"/> − 1 now hold keys and values.</summary>
@@ -34,7 +49,7 @@ public sealed class KvPageTable(KvPagePool pool) : IDisposable
 
     public void Dispose()
     {
-        foreach (var page in _pages) Pool.Return(page);
+        foreach (var page in _pages) Pool.Release(page);
         _pages.Clear();
         Length = 0;
     }

@@ -34,15 +34,15 @@ public sealed class HeaderTests(ServerFixture server)
     [Fact]
     public async Task Queue_ms_is_the_wait_behind_a_running_generation()
     {
-        // The engine runs one generation at a time: a request arriving behind a long one waits, and says so.
+        // 'single' runs one sequence at a time: a request arriving behind a long one waits, and says so.
         var key = server.CreateKey(ServerFixture.UniqueTenant("queue"), Platform.Callers.Tier.Dedicated);
         using var client = server.ClientWithKey(key);
         await server.ReadyClientAsync();
-        var engine = server.Engine("tiny");
-        var longOne = client.PostJsonAsync("/v1/completions", new { model = "tiny", prompt = "a", max_tokens = 300, temperature = 0 });
+        var engine = server.Engine("single");
+        var longOne = client.PostJsonAsync("/v1/completions", new { model = "single", prompt = "a", max_tokens = 300, temperature = 0 });
         while (engine.RunningGenerations == 0) await Task.Delay(5);
         var started = DateTime.UtcNow;
-        using var waiting = await client.PostJsonAsync("/v1/completions", new { model = "tiny", prompt = "b", max_tokens = 1 });
+        using var waiting = await client.PostJsonAsync("/v1/completions", new { model = "single", prompt = "b", max_tokens = 1 });
         var waited = DateTime.UtcNow - started;
         using var first = await longOne;
         Assert.Equal(200, (int)first.StatusCode);

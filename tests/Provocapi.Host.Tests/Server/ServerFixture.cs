@@ -18,7 +18,8 @@ namespace Provocapi.Host.Tests.Server;
 /// The real server in process (WebApplicationFactory over <c>Program</c>), on a fresh data folder, serving:
 /// <c>demo</c> (the random-weight d64 Llama, alias <c>default</c>), <c>tiny</c> (a synthetic stories15M-shaped
 /// model, slow enough to disconnect from), <c>cramped</c> (the d64 model with one 16-token KV page) and
-/// <c>private</c> (visible to tenant <c>acme</c> only). Tiers have test-sized limits.
+/// <c>private</c> (visible to tenant <c>acme</c> only), and two tiny synthetic models that run one sequence at a
+/// time: <c>single</c> (a queue of one) and <c>impatient</c> (0.3 s of queue wait at most). Tiers have test-sized limits.
 /// </summary>
 public sealed class ServerFixture : WebApplicationFactory<Program>
 {
@@ -47,6 +48,20 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
             ["Provocapi:Models:3:Id"] = "private",
             ["Provocapi:Models:3:Path"] = DemoPath,
             ["Provocapi:Models:3:Tenants:0"] = "acme",
+            ["Provocapi:Models:4:Id"] = "single",
+            ["Provocapi:Models:4:Path"] = "synthetic:tiny:Q8_0",
+            ["Provocapi:Models:4:Tokenizer"] = TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf"),
+            ["Provocapi:Models:4:Threads"] = "1",
+            ["Provocapi:Models:4:KvCacheBytes"] = "67108864",
+            ["Provocapi:Models:4:MaxRunningSequences"] = "1",
+            ["Provocapi:Models:4:MaxQueueLength"] = "1",
+            ["Provocapi:Models:5:Id"] = "impatient",
+            ["Provocapi:Models:5:Path"] = "synthetic:tiny:Q8_0",
+            ["Provocapi:Models:5:Tokenizer"] = TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf"),
+            ["Provocapi:Models:5:Threads"] = "1",
+            ["Provocapi:Models:5:KvCacheBytes"] = "67108864",
+            ["Provocapi:Models:5:MaxRunningSequences"] = "1",
+            ["Provocapi:Models:5:MaxQueueWaitSeconds"] = "0.3",
             ["Provocapi:Tiers:Shared:RequestsPerMinute"] = "100000",
             ["Provocapi:Tiers:Shared:TokensPerMinute"] = "100000000",
             ["Provocapi:Tiers:Shared:MaxTokens"] = "8192",

@@ -11,7 +11,7 @@ namespace Provocapi.Host.Modules.Keys;
 /// (so a revoked key stops working within a second, and a flood of requests does not become a flood of queries);
 /// the secret is checked by comparing SHA-256 hashes in constant time.
 /// </summary>
-public sealed class ApiKeyAuthenticator(KeyStore keys, IOptionsMonitor<TierOptions> tiers)
+public sealed class ApiKeyAuthenticator(KeyStore keys, IOptions<TierOptions> tiers)
 {
     static readonly TimeSpan CacheFor = TimeSpan.FromMilliseconds(500);
     readonly ConcurrentDictionary<string, (KeyStore.StoredKey? Key, long FetchedAt)> _cache = new();
@@ -29,7 +29,7 @@ public sealed class ApiKeyAuthenticator(KeyStore keys, IOptionsMonitor<TierOptio
         if (stored == null || !ApiKey.Matches(key, stored.Hash))
             throw ApiException.InvalidApiKey($"Incorrect API key provided: {Redact(key)}.");
         if (stored.Revoked) throw ApiException.InvalidApiKey($"The API key {stored.Prefix}… has been revoked.");
-        return new Caller(stored.TenantId, stored.TenantName, stored.Tier, stored.Id, tiers.CurrentValue.For(stored.Tier));
+        return new Caller(stored.TenantId, stored.TenantName, stored.Tier, stored.Id, tiers.Value.For(stored.Tier));
     }
 
     KeyStore.StoredKey? Lookup(string prefix)

@@ -33,6 +33,10 @@ public sealed partial class InferenceOptionsValidator : IValidateOptions<Inferen
             if (m.Threads < 0) problems.Add($"{where}: Threads must be 0 (every core) or positive");
             if (m.KvCacheBytes <= 0) problems.Add($"{where}: KvCacheBytes must be positive");
             if (m.KvPageSize is < 1 or > 1024) problems.Add($"{where}: KvPageSize must be between 1 and 1024");
+            if (m.MaxRunningSequences < 1) problems.Add($"{where}: MaxRunningSequences must be at least 1");
+            if (m.StepTokenBudget < 1) problems.Add($"{where}: StepTokenBudget must be at least 1");
+            if (m.MaxQueueLength < 0) problems.Add($"{where}: MaxQueueLength must not be negative");
+            if (!(m.MaxQueueWaitSeconds > 0)) problems.Add($"{where}: MaxQueueWaitSeconds must be positive");
         }
         return problems.Count > 0 ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }

@@ -44,6 +44,10 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
             KvCacheBytes = options.KvCacheBytes,
             KvPageSize = options.KvPageSize,
             ContextLength = options.ContextLength,
+            MaxRunningSequences = options.MaxRunningSequences,
+            StepTokenBudget = options.StepTokenBudget,
+            MaxQueueLength = options.MaxQueueLength,
+            MaxQueueWait = TimeSpan.FromSeconds(options.MaxQueueWaitSeconds),
         };
         LanguageModel network;
         if (options.IsSynthetic)

@@ -15,23 +15,27 @@ public sealed class ServedModel(ServedModelOptions options)
 {
     public ServedModelOptions Options { get; } = options;
     public string Id => Options.Id;
-    public ModelState State { get; private set; } = ModelState.Loading;
+    // Volatile: the loader thread publishes the engine before the state that requests read.
+    volatile ModelState _state = ModelState.Loading;
+    volatile LoadedModel? _engine;
+
+    public ModelState State => _state;
     /// <summary>The running engine; set once <see cref="State"/> is Ready.</summary>
-    public LoadedModel? Engine { get; private set; }
+    public LoadedModel? Engine => _engine;
     public DateTimeOffset? LoadedAt { get; private set; }
     public string? Failure { get; private set; }
 
     public void Ready(LoadedModel engine)
     {
-        Engine = engine;
+        _engine = engine;
         LoadedAt = DateTimeOffset.UtcNow;
-        State = ModelState.Ready;
+        _state = ModelState.Ready;
     }
 
     public void Fail(string reason)
     {
         Failure = reason;
-        State = ModelState.Failed;
+        _state = ModelState.Failed;
     }
 
     /// <summary>The engine, for a request of <paramref name="kind"/>: a 400 for the wrong kind, a 503 while loading or after a failure.</summary>

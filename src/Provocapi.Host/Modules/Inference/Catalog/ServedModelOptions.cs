@@ -31,6 +31,14 @@ public sealed class ServedModelOptions
     public int Threads { get; set; }
     public long KvCacheBytes { get; set; } = 256L << 20;
     public int KvPageSize { get; set; } = 16;
+    /// <summary>Sequences decoded together at most.</summary>
+    public int MaxRunningSequences { get; set; } = 64;
+    /// <summary>Tokens per engine step (decodes first, then prompt chunks).</summary>
+    public int StepTokenBudget { get; set; } = 256;
+    /// <summary>Requests waiting for the engine at most (503, or 429 for a tenant over its share, beyond).</summary>
+    public int MaxQueueLength { get; set; } = 256;
+    /// <summary>Seconds a request may wait for the engine before a 503.</summary>
+    public double MaxQueueWaitSeconds { get; set; } = 60;
 
     public const string SyntheticScheme = "synthetic:";
     public bool IsSynthetic => Path.StartsWith(SyntheticScheme, StringComparison.Ordinal);

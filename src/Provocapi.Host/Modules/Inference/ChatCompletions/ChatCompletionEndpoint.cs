@@ -31,15 +31,16 @@ public static class ChatCompletionEndpoint
         var tokens = engine.Model.Tokenizer.Encode(prompt.Text, addSpecial: true, parseSpecial: true);
         var generation = GenerationPlan.Create(http, request, model, tokens, "messages", prompt.StopStrings);
         var reservation = GenerationPlan.Reserve(http, limiter, [generation]);
+        var tally = new TokenTally();
         GenerationResult? result = null;
         try
         {
             var id = OpenAiNames.ResponseId("chatcmpl");
             var created = OpenAiNames.UnixNow();
-            if (request.IsStreaming) result = await StreamAsync(http, request, model.Id, id, created, EngineCall.StreamAsync(http, engine, generation));
+            if (request.IsStreaming) result = await StreamAsync(http, request, model.Id, id, created, EngineCall.StreamAsync(http, engine, generation, tally));
             else
             {
-                await foreach (var chunk in EngineCall.StreamAsync(http, engine, generation))
+                await foreach (var chunk in EngineCall.StreamAsync(http, engine, generation, tally))
                     result ??= chunk.Result;
                 if (result is null or { FinishReason: FinishReason.Cancelled }) return;
                 var choice = new ChatChoice(0, new AssistantMessage(result.Text), null, OpenAiNames.FinishReason(result.FinishReason));
@@ -48,7 +49,7 @@ public static class ChatCompletionEndpoint
         }
         finally
         {
-            reservation.Settle(result?.TotalTokens ?? 0);
+            reservation.Settle(tally.Total);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Provocapi.Core.Chat;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.ChatCompletions;
 
@@ -37,7 +38,7 @@ public sealed record ChatCompletionRequest : GenerationParameters
     static string Text(JsonElement? content, int index)
     {
         if (content is not { } c || c.ValueKind == JsonValueKind.Null) return "";
-        if (c.ValueKind == JsonValueKind.String) return c.GetString()!;
+        if (c.ValueKind == JsonValueKind.String) return c.Text("messages");
         if (c.ValueKind != JsonValueKind.Array)
             throw ApiException.BadRequest($"Invalid type for 'messages[{index}].content': expected a string or an array of content parts.", "messages", "invalid_type");
         var text = new System.Text.StringBuilder();
@@ -45,11 +46,11 @@ public sealed record ChatCompletionRequest : GenerationParameters
         {
             if (part.ValueKind != JsonValueKind.Object || !part.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
                 throw ApiException.BadRequest($"Invalid 'messages[{index}].content': each part must be an object with a 'type'.", "messages", "invalid_type");
-            if (type.GetString() != "text")
-                throw ApiException.BadRequest($"Invalid 'messages[{index}].content': content parts of type '{type.GetString()}' are not supported (text only).", "messages", "unsupported_value");
+            if (type.Text("messages") != "text")
+                throw ApiException.BadRequest($"Invalid 'messages[{index}].content': content parts of type '{type.Text("messages")}' are not supported (text only).", "messages", "unsupported_value");
             if (!part.TryGetProperty("text", out var value) || value.ValueKind != JsonValueKind.String)
                 throw ApiException.BadRequest($"Invalid 'messages[{index}].content': a text part needs a 'text' string.", "messages", "invalid_type");
-            text.Append(value.GetString());
+            text.Append(value.Text("messages"));
         }
         return text.ToString();
     }
@@ -60,8 +61,8 @@ public sealed record ChatCompletionRequest : GenerationParameters
         if (Logprobs == true) throw ApiException.BadRequest("logprobs is not supported.", "logprobs", "unsupported_parameter");
         if (Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0)
             throw ApiException.BadRequest("tools are not supported.", "tools", "unsupported_parameter");
-        if (ResponseFormat is { ValueKind: JsonValueKind.Object } format && format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() != "text")
-            throw ApiException.BadRequest($"response_format '{type.GetString()}' is not supported (text only).", "response_format", "unsupported_value");
+        if (ResponseFormat is { ValueKind: JsonValueKind.Object } format && format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.Text("messages") != "text")
+            throw ApiException.BadRequest($"response_format '{type.Text("response_format")}' is not supported (text only).", "response_format", "unsupported_value");
     }
 }
 

@@ -28,6 +28,7 @@ public static class CompletionEndpoint
         var prompts = request.Prompts(engine.Model.Tokenizer);
         var generations = prompts.Select(p => GenerationPlan.Create(http, request, model, p.Tokens, "prompt", [])).ToList();
         var reservation = GenerationPlan.Reserve(http, limiter, generations);
+        var tally = new TokenTally();
         var results = new List<GenerationResult>();
         var id = OpenAiNames.ResponseId("cmpl");
         var created = OpenAiNames.UnixNow();
@@ -36,29 +37,32 @@ public static class CompletionEndpoint
         {
             if (request.IsStreaming)
             {
-                await StreamAsync(http, request, engine, model.Id, id, created, prompts, generations, results);
+                await StreamAsync(http, request, engine, model.Id, id, created, prompts, generations, results, tally);
                 return;
             }
-            var choices = new List<CompletionChoice>();
-            for (var i = 0; i < generations.Count; i++)
-            {
-                GenerationResult? result = null;
-                await foreach (var chunk in EngineCall.StreamAsync(http, engine, generations[i]))
-                    result ??= chunk.Result;
-                if (result is null or { FinishReason: FinishReason.Cancelled }) return;
-                results.Add(result);
-                choices.Add(new CompletionChoice((echo ? prompts[i].Text : "") + result.Text, i, null, OpenAiNames.FinishReason(result.FinishReason)));
-            }
+            // The prompts generate concurrently, so the scheduler batches them into shared steps.
+            var finished = await Task.WhenAll(generations.Select(g => ResultAsync(http, engine, g, tally)));
+            if (finished.Any(r => r is null or { FinishReason: FinishReason.Cancelled })) return;
+            results.AddRange(finished!);
+            var choices = results.Select((r, i) => new CompletionChoice((echo ? prompts[i].Text : "") + r.Text, i, null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
             await TypedResults.Json(new CompletionResponse(id, created, model.Id, choices, Usage.Of(results)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
         {
-            reservation.Settle(results.Sum(r => (long)r.TotalTokens));
+            reservation.Settle(tally.Total);
         }
     }
 
+    static async Task<GenerationResult?> ResultAsync(HttpContext http, Core.LoadedModel engine, GenerationRequest generation, TokenTally tally)
+    {
+        GenerationResult? result = null;
+        await foreach (var chunk in EngineCall.StreamAsync(http, engine, generation, tally))
+            result ??= chunk.Result;
+        return result;
+    }
+
     static async Task StreamAsync(HttpContext http, CompletionRequest request, Core.LoadedModel engine, string model, string id, long created,
-        IReadOnlyList<CompletionRequest.PromptInput> prompts, IReadOnlyList<GenerationRequest> generations, List<GenerationResult> results)
+        IReadOnlyList<CompletionRequest.PromptInput> prompts, IReadOnlyList<GenerationRequest> generations, List<GenerationResult> results, TokenTally tally)
     {
         var events = new ServerSentEvents(http.Response);
         CompletionResponse Event(int index, string text, string? finish) => new(id, created, model, [new CompletionChoice(text, index, null, finish)], null);
@@ -67,7 +71,7 @@ public static class CompletionEndpoint
             for (var i = 0; i < generations.Count; i++)
             {
                 var first = true;
-                await foreach (var chunk in EngineCall.StreamAsync(http, engine, generations[i]))
+                await foreach (var chunk in EngineCall.StreamAsync(http, engine, generations[i], tally))
                 {
                     if (!events.Started) await events.StartAsync();
                     var text = (first && request.Echo == true ? prompts[i].Text : "") + chunk.Text;

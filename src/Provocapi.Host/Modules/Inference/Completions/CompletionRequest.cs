@@ -2,6 +2,7 @@ using System.Text.Json;
 using Provocapi.Engine.Tokenizers;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.Completions;
 
@@ -22,7 +23,7 @@ public sealed record CompletionRequest : GenerationParameters
     {
         if (Prompt is not { } prompt || prompt.ValueKind == JsonValueKind.Null)
             throw ApiException.BadRequest("You must provide a prompt parameter.", "prompt", "missing_required_parameter");
-        if (prompt.ValueKind == JsonValueKind.String) return [FromText(tokenizer, prompt.GetString()!)];
+        if (prompt.ValueKind == JsonValueKind.String) return [FromText(tokenizer, prompt.Text("prompt"))];
         if (prompt.ValueKind != JsonValueKind.Array) throw BadPrompt();
         if (prompt.GetArrayLength() == 0) throw ApiException.BadRequest("'prompt' must not be an empty array.", "prompt", "invalid_value");
         var first = prompt[0].ValueKind;
@@ -31,7 +32,7 @@ public sealed record CompletionRequest : GenerationParameters
         foreach (var item in prompt.EnumerateArray())
             prompts.Add(item.ValueKind switch
             {
-                JsonValueKind.String => FromText(tokenizer, item.GetString()!),
+                JsonValueKind.String => FromText(tokenizer, item.Text("prompt")),
                 JsonValueKind.Array when item.GetArrayLength() > 0 => FromIds(tokenizer, item),
                 _ => throw BadPrompt(),
             });
@@ -47,6 +48,8 @@ public sealed record CompletionRequest : GenerationParameters
         foreach (var id in ids.EnumerateArray())
         {
             if (id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out tokens[i++])) throw BadPrompt();
+            if ((uint)tokens[i - 1] >= (uint)tokenizer.VocabSize)
+                throw ApiException.BadRequest($"Invalid 'prompt': token id {tokens[i - 1]} is outside the vocabulary (0 to {tokenizer.VocabSize - 1}).", "prompt", "invalid_value");
         }
         return new PromptInput(tokenizer.Decode(tokens), tokens);
     }

@@ -1,8 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Provocapi.Core;
 using Provocapi.Core.Generation;
+using Provocapi.Core.Scheduling;
 using Provocapi.Engine.KvCache;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
@@ -11,12 +14,13 @@ namespace Provocapi.Host.Modules.Inference.Serving;
 
 /// <summary>
 /// One generation for an HTTP request: the engine's stream, cancelled when the client disconnects, with the queue
-/// wait recorded for <c>X-Provocapi-Queue-Ms</c> and engine failures turned into API errors: out of KV memory
-/// before the first token is a 503 (no capacity, try again), anything else a 502 (the engine failed).
+/// wait recorded for <c>X-Provocapi-Queue-Ms</c>, the tokens it used tallied, and engine failures turned into API
+/// errors: refused admission or no KV memory before the first token is a 503 (no capacity, try again), a tenant
+/// over its share of the queue a 429, a failure after that a 502 (the engine failed).
 /// </summary>
 public static class EngineCall
 {
-    public static async IAsyncEnumerable<GenerationChunk> StreamAsync(HttpContext http, LoadedModel engine, GenerationRequest request,
+    public static async IAsyncEnumerable<GenerationChunk> StreamAsync(HttpContext http, LoadedModel engine, GenerationRequest request, TokenTally tally,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, cancellationToken);
@@ -30,11 +34,13 @@ public static class EngineCall
             }
             catch (Exception e) when (e is not (OperationCanceledException or ApiException))
             {
-                throw Failure(e is ChannelClosedException { InnerException: { } inner } ? inner : e, started);
+                throw Failure(http, e is ChannelClosedException { InnerException: { } inner } ? inner : e, started);
             }
+            if (chunks.Current.TokenId != null) tally.AddCompletion();
             if (!started)
             {
                 started = true;
+                tally.AddPrompt(request.PromptTokens!.Count);
                 var info = http.RequestInfo();
                 if (chunks.Current.QueueTime > info.QueueTime) info.QueueTime = chunks.Current.QueueTime;
             }
@@ -42,12 +48,30 @@ public static class EngineCall
         }
     }
 
-    static ApiException Failure(Exception e, bool started) => e switch
+    static ApiException Failure(HttpContext http, Exception e, bool started)
     {
-        KvCacheFullException when !started => ApiException.Unavailable(
-            "The engine has no KV-cache memory free for this request right now. Please retry shortly.", "no_capacity", retryAfterSeconds: 1),
-        KvCacheFullException => ApiException.Upstream("The engine ran out of KV-cache memory during generation."),
-        PromptTooLongException tooLong => ApiException.BadRequest(tooLong.Message, "messages", "context_length_exceeded"),
-        _ => ApiException.Upstream($"The engine failed during generation: {e.Message}"),
-    };
+        switch (e)
+        {
+            case AdmissionRejectedException { Reason: AdmissionRejection.FairShareExceeded } rejected:
+                return new ApiException(StatusCodes.Status429TooManyRequests,
+                    new ApiError($"Too many of your requests are waiting for this model: {rejected.Message}. Please retry later.", "requests", "rate_limit_exceeded"),
+                    RetryAfter(rejected));
+            case AdmissionRejectedException rejected:
+                return ApiException.Unavailable($"The engine cannot take this request now: {rejected.Message}. Please retry shortly.", "no_capacity",
+                    (int)Math.Max(1, Math.Ceiling(rejected.RetryAfter.TotalSeconds)));
+            case KvCacheFullException when !started:
+                return ApiException.Unavailable("The engine has no KV-cache memory free for this request right now. Please retry shortly.", "no_capacity", retryAfterSeconds: 1);
+            case KvCacheFullException:
+                return ApiException.Upstream("The engine ran out of KV-cache memory during generation.");
+            case PromptTooLongException tooLong:
+                return ApiException.BadRequest(tooLong.Message, "messages", "context_length_exceeded");
+            default:
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EngineCall))
+                    .LogError(e, "engine failure in request {RequestId}", http.RequestInfo().RequestId);
+                return ApiException.Upstream($"The engine failed during generation (request {http.RequestInfo().RequestId}).");
+        }
+    }
+
+    static Dictionary<string, string> RetryAfter(AdmissionRejectedException rejected) =>
+        new() { ["Retry-After"] = Math.Max(1, (long)Math.Ceiling(rejected.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) };
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Provocapi.Engine.Sampling;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 
@@ -37,10 +38,13 @@ public abstract record GenerationParameters
     /// <summary>The caller's output budget and the param that set it (max_completion_tokens wins over max_tokens).</summary>
     public (int? Value, string Param) RequestedMaxTokens()
     {
-        var (value, param) = MaxCompletionTokens is { } c ? (c, "max_completion_tokens") : (MaxTokens, "max_tokens");
-        if (value is < 1) throw ApiException.BadRequest($"Invalid '{param}': {value}. It must be at least 1.", param, "invalid_value");
-        return (value, param);
+        foreach (var (value, param) in OutputBudgets())
+            if (value is < 1) throw ApiException.BadRequest($"Invalid '{param}': {value}. It must be at least 1.", param, "invalid_value");
+        return MaxCompletionTokens is { } c ? (c, "max_completion_tokens") : (MaxTokens, "max_tokens");
     }
+
+    /// <summary>Both spellings of the output budget, each checked against caps on its own.</summary>
+    public IEnumerable<(int? Value, string Param)> OutputBudgets() => [(MaxTokens, "max_tokens"), (MaxCompletionTokens, "max_completion_tokens")];
 
     public SamplingOptions Sampling()
     {
@@ -63,11 +67,11 @@ public abstract record GenerationParameters
     public IReadOnlyList<string> StopStrings()
     {
         if (Stop is not { } stop || stop.ValueKind == JsonValueKind.Null) return [];
-        if (stop.ValueKind == JsonValueKind.String) return NonEmpty([stop.GetString()!]);
+        if (stop.ValueKind == JsonValueKind.String) return NonEmpty([stop.Text("stop")]);
         if (stop.ValueKind != JsonValueKind.Array || stop.EnumerateArray().Any(s => s.ValueKind != JsonValueKind.String))
             throw ApiException.BadRequest("Invalid type for 'stop': expected a string or an array of strings.", "stop", "invalid_type");
         if (stop.GetArrayLength() > 4) throw ApiException.BadRequest("Invalid 'stop': at most 4 stop sequences are allowed.", "stop", "invalid_value");
-        return NonEmpty(stop.EnumerateArray().Select(s => s.GetString()!).ToList());
+        return NonEmpty(stop.EnumerateArray().Select(s => s.Text("stop")).ToList());
     }
 
     static IReadOnlyList<string> NonEmpty(IReadOnlyList<string> stops) => stops.Any(s => s.Length == 0)

@@ -21,9 +21,10 @@ public static class GenerationPlan
         var stops = parameters.StopStrings();
         var (requested, param) = parameters.RequestedMaxTokens();
         var cap = caller.Limits.MaxTokens;
-        if (cap > 0 && requested > cap)
-            throw ApiException.BadRequest(
-                $"Invalid '{param}': {requested} is above the {TierName(caller.Tier)} tier's cap of {cap} output tokens per request.", param, "max_tokens_exceeded");
+        foreach (var (value, name) in parameters.OutputBudgets())
+            if (cap > 0 && value > cap)
+                throw ApiException.BadRequest(
+                    $"Invalid '{name}': {value} is above the {TierName(caller.Tier)} tier's cap of {cap} output tokens per request.", name, "max_tokens_exceeded");
         if (promptTokens.Length == 0) throw ApiException.BadRequest("The prompt is empty: it produced no tokens.", promptParam, "invalid_value");
         var context = model.Engine!.ContextLength;
         var room = context - promptTokens.Length;
@@ -42,6 +43,7 @@ public static class GenerationPlan
                 throw ApiException.BadRequest($"Token id {id} is outside the model's vocabulary (0 to {vocabulary - 1}).", promptParam, "invalid_value");
         return new GenerationRequest
         {
+            Owner = caller.TenantId,
             PromptTokens = promptTokens,
             Sampling = sampling,
             MaxTokens = maxTokens,
