@@ -30,7 +30,10 @@ public sealed class GenerationScheduler : IDisposable
     readonly List<ScheduledSequence> _withLogits = [];
     readonly SemaphoreSlim _wake = new(0);
     readonly Thread _loop;
+    /// <summary>A sequence whose reader lags this many chunks behind waits, so a slow client costs memory for a few chunks, not the whole reply, and never holds up the batch.</summary>
+    const int MaxUnreadChunks = 8;
     long _arrivals;
+    long _preemptions;
     volatile bool _stopping;
     int _runningCount;
 
@@ -52,6 +55,8 @@ public sealed class GenerationScheduler : IDisposable
 
     public int RunningCount => Volatile.Read(ref _runningCount);
     public KvPagePool Pool => _pool;
+    /// <summary>Sequences that gave their pages back so far (each is recomputed on re-admission).</summary>
+    public long Preemptions => Interlocked.Read(ref _preemptions);
 
     /// <summary>Total tokens put through the forward pass, prompt and generated.</summary>
     public long ForwardTokens => Interlocked.Read(ref _forwardTokens);
@@ -100,12 +105,17 @@ public sealed class GenerationScheduler : IDisposable
     {
         while (!_stopping)
         {
-            if (!Plan())
+            try
             {
-                _wake.Wait(100);
-                continue;
+                if (!Plan()) _wake.Wait(100);
+                // Everyone running waits on a slow reader: look again shortly.
+                else if (!Step()) _wake.Wait(2);
             }
-            Step();
+            catch (Exception e)
+            {
+                // A fault in the loop itself ends the sequences it was serving, not the process.
+                FailAll(e);
+            }
         }
         lock (_lock)
         {
@@ -194,17 +204,22 @@ public sealed class GenerationScheduler : IDisposable
         _running.Remove(victim);
         victim.State.DropCache();
         victim.Preemptions++;
+        Interlocked.Increment(ref _preemptions);
         _metrics.Preempted();
         Enqueue(victim);
     }
 
-    /// <summary>One forward pass: every decoding sequence's next token, then prompt chunks within the step's budget.</summary>
-    void Step()
+    /// <summary>One forward pass: every decoding sequence's next token, then prompt chunks within the step's budget; false if there was nothing to run.</summary>
+    bool Step()
     {
         _plan.Clear();
         var budget = _options.StepTokenBudget;
         foreach (var s in _running)
-            if (!s.State.IsPrefilling) { _plan.Add((s, 1)); budget--; }
+            if (!s.State.IsPrefilling && s.Output.Count < MaxUnreadChunks)
+            {
+                _plan.Add((s, 1));
+                budget--;
+            }
         foreach (var s in _running)
         {
             if (!s.State.IsPrefilling) continue;
@@ -213,7 +228,7 @@ public sealed class GenerationScheduler : IDisposable
             _plan.Add((s, take));
             budget -= take;
         }
-        if (!ReservePages()) return;
+        if (!ReservePages()) return false;
 
         _batch.Clear();
         _withLogits.Clear();
@@ -231,7 +246,7 @@ public sealed class GenerationScheduler : IDisposable
         catch (Exception e)
         {
             foreach (var (s, _) in _plan) Fail(s, e);
-            return;
+            return true;
         }
         Interlocked.Add(ref _forwardTokens, _batch.Count);
         _metrics.Step(_batch.Count - _withLogits.Count(s => !s.State.IsPrefilling), _withLogits.Count);
@@ -253,6 +268,7 @@ public sealed class GenerationScheduler : IDisposable
             else s.Writer.TryWrite(chunk);
         }
         foreach (var (s, _) in _plan) s.State.IndexFilledPages();
+        return true;
     }
 
     /// <summary>Gives every planned sequence the pages its tokens need, preempting the newest, least urgent ones when the cache runs dry.</summary>
@@ -286,6 +302,12 @@ public sealed class GenerationScheduler : IDisposable
             }
         }
         return _plan.Count > 0;
+    }
+
+    void FailAll(Exception error)
+    {
+        foreach (var s in _running.ToList()) Fail(s, error);
+        Volatile.Write(ref _runningCount, 0);
     }
 
     void Fail(ScheduledSequence s, Exception error)

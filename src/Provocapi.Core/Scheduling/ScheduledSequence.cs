@@ -7,7 +7,8 @@ namespace Provocapi.Core.Scheduling;
 /// <summary>A sequence in the scheduler's hands: its state, where its chunks go, and when it arrived, started and last produced.</summary>
 public sealed class ScheduledSequence
 {
-    readonly Channel<GenerationChunk> _output = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Not SingleReader: only the multi-reader unbounded channel can count unread chunks, which paces slow readers.
+    readonly Channel<GenerationChunk> _output = Channel.CreateUnbounded<GenerationChunk>(new UnboundedChannelOptions { SingleWriter = true });
     volatile bool _cancelRequested;
 
     internal ScheduledSequence(SequenceState state, GenerationPriority priority, string? owner, long arrivalOrder)

@@ -6,11 +6,12 @@ using Microsoft.Extensions.Options;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
+using Provocapi.Host.Platform.Metrics;
 using Provocapi.Host.Server;
 
 namespace Provocapi.Host.Platform;
 
-/// <summary>What every module relies on: server options, JSON conventions, the error envelope, the response headers, health and the OpenAPI document.</summary>
+/// <summary>What every module relies on: server options, JSON conventions, the error envelope, the response headers, health, metrics and the OpenAPI document.</summary>
 public static class PlatformModule
 {
     public static WebApplicationBuilder AddPlatform(this WebApplicationBuilder builder)
@@ -20,6 +21,7 @@ public static class PlatformModule
             kestrel.Limits.MaxRequestBodySize = server.Value.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         builder.Services.AddSingleton<JsonBody>();
+        builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Provocapi";
@@ -44,6 +46,10 @@ public static class PlatformModule
         app.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }))
             .WithName("health").WithSummary("200 while the process is alive.").WithTags("Health");
         app.MapOpenApi("/openapi.json");
+        // Started with the app, so counters run from the first request, not from the first scrape.
+        var metrics = app.Services.GetRequiredService<PrometheusExporter>();
+        app.MapGet("/metrics", () => TypedResults.Text(metrics.Scrape(), "text/plain; version=0.0.4; charset=utf-8"))
+            .WithName("metrics").WithSummary("Engine metrics in Prometheus' text format: queue, batch, KV pages, prefix-cache hits, tokens, latencies.").WithTags("Health");
         return app;
     }
 }

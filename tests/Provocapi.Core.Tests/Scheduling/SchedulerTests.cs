@@ -1,0 +1,164 @@
+using Provocapi.Core.Generation;
+using Provocapi.Core.Scheduling;
+using Provocapi.Engine.Sampling;
+
+namespace Provocapi.Core.Tests.Scheduling;
+
+/// <summary>
+/// Continuous batching must not change what a sequence generates: with greedy sampling, every sequence of a mixed
+/// batch (different prompt lengths, arrivals mid-flight, cancellations, preemptions, reused prefixes) produces
+/// exactly what it produces alone.
+/// </summary>
+public sealed class SchedulerTests
+{
+    static readonly string[] Prompts =
+    [
+        "Once upon a time",
+        "The quick brown fox jumps over the lazy dog and then runs far away into the forest",
+        "A",
+        "In the beginning there was only the sea, and the sea was wide and deep and full of fish of every colour",
+        "Numbers: 1, 2, 3, 4, 5, 6",
+        "Hello",
+    ];
+
+    static GenerationRequest Greedy(string prompt, int maxTokens = 24, GenerationPriority priority = GenerationPriority.Interactive) =>
+        new() { Prompt = prompt, Sampling = SamplingOptions.Greedy, MaxTokens = maxTokens, IgnoreEndOfGeneration = true, Priority = priority };
+
+    static LoadedModel Load(ModelOptions options) =>
+        LoadedModel.LoadAsync(ModelFixture.ModelPath, options with { Threads = 2 }).GetAwaiter().GetResult();
+
+    /// <summary>Each prompt run alone, one after another, on a fresh model.</summary>
+    static async Task<List<IReadOnlyList<int>>> AloneAsync(IEnumerable<GenerationRequest> requests)
+    {
+        using var model = Load(new ModelOptions { MaxRunningSequences = 1 });
+        var results = new List<IReadOnlyList<int>>();
+        foreach (var request in requests) results.Add((await model.GenerateTextAsync(request)).TokenIds);
+        return results;
+    }
+
+    [Fact]
+    public async Task A_mixed_batch_with_late_arrivals_and_a_cancellation_gives_each_sequence_its_output_alone()
+    {
+        var requests = Prompts.Select((p, i) => Greedy(p, 16 + 4 * i)).ToList();
+        var expected = await AloneAsync(requests);
+
+        // A small step budget splits prompts into chunks that share steps with other sequences' decoding.
+        using var model = Load(new ModelOptions { StepTokenBudget = 7 });
+        using var cancel = new CancellationTokenSource();
+        var tasks = new List<Task<GenerationResult>>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            tasks.Add(model.GenerateTextAsync(requests[i], i == 2 ? cancel.Token : default));
+            if (i % 2 == 1) await Task.Delay(15);  // later ones arrive while earlier ones decode
+        }
+        await Task.Delay(5);
+        cancel.Cancel();
+        var results = await Task.WhenAll(tasks);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (i == 2)
+            {
+                Assert.Contains(results[i].FinishReason, new[] { FinishReason.Cancelled, FinishReason.Length });
+                Assert.Equal(expected[i].Take(results[i].TokenIds.Count), results[i].TokenIds);
+            }
+            else Assert.Equal(expected[i], results[i].TokenIds);
+        }
+        await WaitIdleAsync(model);
+        Assert.Equal(model.Scheduler.Pool.PageCount, model.Scheduler.Pool.FreePages);
+    }
+
+    [Fact]
+    public async Task Sixteen_concurrent_sequences_batch_into_shared_steps()
+    {
+        using var model = Load(new ModelOptions());
+        var requests = Enumerable.Range(0, 16).Select(i => Greedy(Prompts[i % Prompts.Length] + new string('!', i), 20)).ToList();
+        var expected = await AloneAsync(requests);
+        var before = model.ForwardTokens;
+        var results = await Task.WhenAll(requests.Select(r => model.GenerateTextAsync(r)));
+        for (var i = 0; i < requests.Count; i++) Assert.Equal(expected[i], results[i].TokenIds);
+        Assert.Equal(results.Sum(r => r.PromptTokens + r.CompletionTokens - 1), model.ForwardTokens - before);
+    }
+
+    [Fact]
+    public async Task A_reused_prefix_changes_no_output_and_is_not_computed_again()
+    {
+        var system = string.Concat(Enumerable.Repeat("You are a helpful assistant who answers briefly and politely. ", 6));
+        var first = Greedy(system + "What is the sea?");
+        var second = Greedy(system + "Who are you?");
+        var expected = await AloneAsync([second]);
+
+        using var model = Load(new ModelOptions { KvPageSize = 16 });
+        await model.GenerateTextAsync(first);
+        var before = model.ForwardTokens;
+        var result = await model.GenerateTextAsync(second);
+        Assert.Equal(expected[0], result.TokenIds);
+        var computed = model.ForwardTokens - before;
+        var shared = model.Model.Tokenizer.Encode(system).Length;
+        // Every full 16-token page of the shared prefix came from the cache.
+        Assert.True(computed <= result.PromptTokens + result.CompletionTokens - 1 - shared / 16 * 16 + 16,
+            $"computed {computed} tokens for a {result.PromptTokens}-token prompt sharing {shared}");
+        Assert.True(model.Scheduler.Pool.CachedPages > 0);
+    }
+
+    [Fact]
+    public async Task Sequences_preempted_for_lack_of_pages_resume_with_identical_output()
+    {
+        var requests = Prompts.Take(4).Select(p => Greedy(p, 60)).ToList();
+        var expected = await AloneAsync(requests);
+        // 24 pages of 8 positions: four sequences of up to ~90 positions cannot all hold their pages at once.
+        var bytesPerPosition = 2L * 2 * 64 * sizeof(float);
+        using var model = Load(new ModelOptions { KvPageSize = 8, KvCacheBytes = bytesPerPosition * 8 * 24 });
+        var results = await Task.WhenAll(requests.Select(r => model.GenerateTextAsync(r)));
+        for (var i = 0; i < requests.Count; i++) Assert.Equal(expected[i], results[i].TokenIds);
+        Assert.True(model.Scheduler.Preemptions > 0, "the test did not force a preemption");
+        await WaitIdleAsync(model);
+        Assert.Equal(model.Scheduler.Pool.PageCount, model.Scheduler.Pool.FreePages);
+    }
+
+    [Fact]
+    public async Task Interactive_work_preempts_batch_work_which_still_completes_correctly()
+    {
+        var batch = Greedy(Prompts[3], 120, GenerationPriority.Batch);
+        var interactive = Greedy(Prompts[0], 8);
+        var expected = await AloneAsync([batch, interactive]);
+
+        using var model = Load(new ModelOptions { MaxRunningSequences = 1 });
+        var order = new List<string>();
+        var batchTask = Task.Run(async () =>
+        {
+            var r = await model.GenerateTextAsync(batch);
+            lock (order) order.Add("batch");
+            return r;
+        });
+        while (model.RunningGenerations == 0) await Task.Delay(1);
+        var interactiveResult = await model.GenerateTextAsync(interactive);
+        lock (order) order.Add("interactive");
+        var batchResult = await batchTask;
+        Assert.Equal(["interactive", "batch"], order);
+        Assert.Equal(expected[1], interactiveResult.TokenIds);
+        Assert.Equal(expected[0], batchResult.TokenIds);
+        Assert.True(model.Scheduler.Preemptions >= 1);
+    }
+
+    [Fact]
+    public async Task A_full_queue_refuses_with_the_owner_over_its_share_told_apart()
+    {
+        using var model = Load(new ModelOptions { MaxRunningSequences = 1, MaxQueueLength = 2 });
+        using var cancel = new CancellationTokenSource();
+        var running = model.GenerateTextAsync(Greedy("a", 200) with { Owner = "x" }, cancel.Token);
+        while (model.RunningGenerations == 0) await Task.Delay(1);
+        var queued = new[] { model.GenerateTextAsync(Greedy("b", 2) with { Owner = "x" }, cancel.Token), model.GenerateTextAsync(Greedy("c", 2) with { Owner = "y" }, cancel.Token) };
+        var overShare = await Assert.ThrowsAsync<AdmissionRejectedException>(() => model.GenerateTextAsync(Greedy("d", 2) with { Owner = "x" }));
+        Assert.Equal(AdmissionRejection.FairShareExceeded, overShare.Reason);
+        var busy = await Assert.ThrowsAsync<AdmissionRejectedException>(() => model.GenerateTextAsync(Greedy("e", 2) with { Owner = "z" }));
+        Assert.Equal(AdmissionRejection.NoCapacity, busy.Reason);
+        cancel.Cancel();
+        await Task.WhenAll(queued.Append(running));
+    }
+
+    static async Task WaitIdleAsync(LoadedModel model)
+    {
+        for (var i = 0; i < 500 && (model.RunningGenerations > 0 || model.Scheduler.QueueLength > 0); i++) await Task.Delay(10);
+        await Task.Delay(50);
+    }
+}

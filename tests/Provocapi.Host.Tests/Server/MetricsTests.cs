@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Provocapi.Host.Tests.Server;
+
+[Collection(ServerCollection.Name)]
+public sealed class MetricsTests(ServerFixture server)
+{
+    static double Value(string text, string series)
+    {
+        var match = Regex.Match(text, "^" + Regex.Escape(series) + @" (\S+)$", RegexOptions.Multiline);
+        Assert.True(match.Success, $"no series {series} in:\n{text}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task Metrics_report_the_engines_work_in_prometheus_text_format()
+    {
+        using var client = server.ClientWithKey(server.CreateKey(ServerFixture.UniqueTenant("metrics")));
+        await server.ReadyClientAsync();
+        var before = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        using var chat = await client.PostJsonAsync("/v1/completions", new { model = "cramped", prompt = "a", max_tokens = 5, temperature = 0 });
+        Assert.Equal(200, (int)chat.StatusCode);
+        using var response = await client.GetAsync("/metrics");
+        Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("# TYPE provocapi_engine_generated_tokens_total counter", text);
+        var generated = Value(text, "provocapi_engine_generated_tokens_total{model=\"cramped\"}");
+        var generatedBefore = before.Contains("generated_tokens_total{model=\"cramped\"}") ? Value(before, "provocapi_engine_generated_tokens_total{model=\"cramped\"}") : 0;
+        Assert.Equal(5, generated - generatedBefore);
+        Assert.Equal(1, Value(text, "provocapi_engine_kv_pages_free{model=\"cramped\"}") + Value(text, "provocapi_engine_kv_pages_used{model=\"cramped\"}"));
+        Assert.Equal(0, Value(text, "provocapi_engine_running_sequences{model=\"cramped\"}"));
+        Assert.Equal(0, Value(text, "provocapi_engine_queue_length{model=\"cramped\"}"));
+        Assert.Contains("# TYPE provocapi_engine_time_to_first_token_seconds histogram", text);
+        var count = Value(text, "provocapi_engine_time_to_first_token_seconds_count{model=\"cramped\"}");
+        Assert.Equal(count, Value(text, "provocapi_engine_time_to_first_token_seconds_bucket{model=\"cramped\",le=\"+Inf\"}"));
+        Assert.True(Value(text, "provocapi_engine_inter_token_latency_seconds_count{model=\"cramped\"}") >= 4);
+        Assert.Contains("provocapi_engine_prefix_cache_hit_rate{model=\"cramped\"}", text);
+        Assert.Contains("provocapi_engine_queue_wait_seconds_sum{model=\"cramped\"}", text);
+    }
+}
