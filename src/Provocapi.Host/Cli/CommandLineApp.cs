@@ -15,6 +15,8 @@ public static class CommandLineApp
           generate --model PATH (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N] [--temperature T] [--top-p P]
                    [--top-k K] [--min-p P] [--seed S] [--threads N] [--ids]
           bench    (--model PATH | --synthetic tiny|small|1b [--type Q8_0]) [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]
+          bench-serve (--model PATH | --synthetic SHAPE --tokenizer GGUF [--type Q8_0]) [--streams 1,4,16] [-p 16] [-n 64]
+                   [--prefix-prompt 1000] [--prefix-shared 900] [-t THREADS] [--json]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -34,8 +36,9 @@ public static class CommandLineApp
                 "tokenize" => await TokenizeCommand.RunAsync(options),
                 "generate" => await GenerateCommand.RunAsync(options),
                 "bench" => BenchCommand.Run(options),
+                "bench-serve" => await ServeBenchCommand.RunAsync(options),
                 "keys" => KeysCommand.Run(options),
-                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, tokenize, generate, bench)"),
+                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, tokenize, generate, bench, bench-serve)"),
             };
         }
         catch (Exception e) when (e is CommandLineException or ModelFormatException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)

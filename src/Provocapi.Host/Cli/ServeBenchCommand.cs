@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Provocapi.Core;
+using Provocapi.Core.Generation;
+using Provocapi.Engine.Models;
+using Provocapi.Engine.Sampling;
+using Provocapi.Engine.Tensors;
+
+namespace Provocapi.Host.Cli;
+
+/// <summary>
+/// <c>provocapi bench-serve</c>: the serving core under load, in process. Aggregate generation tokens/s with N
+/// concurrent streams (continuous batching), and time to first token for a long prompt whose prefix an earlier
+/// request already computed, against the same prompt on a cold cache.
+/// </summary>
+public static class ServeBenchCommand
+{
+    public static async Task<int> RunAsync(CommandLineOptions options)
+    {
+        var path = options.String("--model", "-m");
+        var synthetic = options.String("--synthetic");
+        var tokenizer = options.String("--tokenizer");
+        var typeName = options.String("--type") ?? "Q8_0";
+        var threads = options.Int(Environment.ProcessorCount, "-t", "--threads");
+        var streamCounts = (options.String("--streams") ?? "1,4,16").Split(',').Select(ParseCount).ToArray();
+        var promptTokens = options.Int(16, "-p", "--prompt-tokens");
+        var genTokens = options.Int(64, "-n", "--gen-tokens");
+        var prefixPrompt = options.Int(1000, "--prefix-prompt");
+        var prefixShared = options.Int(900, "--prefix-shared");
+        options.RejectUnknown();
+        if ((path == null) == (synthetic == null)) throw new CommandLineException("give exactly one of --model and --synthetic");
+        if (synthetic != null && tokenizer == null) throw new CommandLineException("--synthetic needs --tokenizer (a GGUF file whose tokenizer the model uses)");
+        if (promptTokens < 1 || genTokens < 1 || threads < 1) throw new CommandLineException("-p, -n and -t must be at least 1");
+        if (prefixShared < 0 || prefixShared >= prefixPrompt) throw new CommandLineException("--prefix-shared must be below --prefix-prompt");
+
+        var type = TensorTypeInfo.ParseSupported(typeName) ?? throw new CommandLineException($"--type {typeName} is not supported");
+        var network = synthetic != null ? LanguageModel.LoadSynthetic(synthetic, type, tokenizer!) : LanguageModel.Load(path!, new ProgressBar("loading"));
+        var label = synthetic != null ? $"synthetic {synthetic} {typeName}" : path!;
+        var maxStreams = streamCounts.Max();
+        var kvBytes = network.Network.KvShape.BytesPerPosition * (Math.Max(maxStreams * (promptTokens + genTokens + 32), 3 * prefixPrompt + 64));
+        using var model = LoadedModel.FromLanguageModel(network, new ModelOptions { Threads = threads, KvCacheBytes = kvBytes, MaxRunningSequences = maxStreams });
+        Console.Error.WriteLine($"{label}: {threads} threads, KV cache {kvBytes >> 20} MiB");
+        var random = new Random(42);
+        int[] RandomTokens(int count) => Enumerable.Range(0, count).Select(_ => 100 + random.Next(network.Config.VocabSize - 100)).ToArray();
+        GenerationRequest Request(int[] prompt, int maxTokens) => new()
+        {
+            PromptTokens = prompt, MaxTokens = maxTokens, Sampling = SamplingOptions.Greedy, IgnoreEndOfGeneration = true,
+        };
+
+        // Warm-up at full width, so every code path the runs take is compiled and tiered before timing.
+        await Task.WhenAll(Enumerable.Range(0, maxStreams).Select(_ => model.GenerateTextAsync(Request(RandomTokens(promptTokens), 16))));
+        var results = new Dictionary<string, object> { ["model"] = label, ["threads"] = threads };
+        foreach (var streams in streamCounts)
+        {
+            var watch = Stopwatch.StartNew();
+            var runs = await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => model.GenerateTextAsync(Request(RandomTokens(promptTokens), genTokens))));
+            var seconds = watch.Elapsed.TotalSeconds;
+            var tokensPerSecond = runs.Sum(r => r.CompletionTokens) / seconds;
+            Console.WriteLine($"streams {streams,3}: {tokensPerSecond:F1} generated tokens/s ({streams} × {genTokens} tokens after {promptTokens}-token prompts in {seconds:F2} s)");
+            results[$"streams_{streams}_tokens_per_s"] = Math.Round(tokensPerSecond, 1);
+        }
+
+        var shared = RandomTokens(prefixShared);
+        async Task<double> FirstTokenSeconds(int[] prompt)
+        {
+            var watch = Stopwatch.StartNew();
+            await foreach (var _ in model.GenerateAsync(Request(prompt, 1))) break;
+            return watch.Elapsed.TotalSeconds;
+        }
+        var cold = await FirstTokenSeconds([.. RandomTokens(prefixPrompt)]);
+        await model.GenerateTextAsync(Request([.. shared, .. RandomTokens(prefixPrompt - prefixShared)], 1));
+        var warm = await FirstTokenSeconds([.. shared, .. RandomTokens(prefixPrompt - prefixShared)]);
+        Console.WriteLine($"time to first token, {prefixPrompt}-token prompt: {cold * 1000:F0} ms cold, {warm * 1000:F0} ms with a cached {prefixShared}-token prefix ({cold / warm:F1}x shorter)");
+        results["ttft_cold_ms"] = Math.Round(cold * 1000);
+        results["ttft_prefix_ms"] = Math.Round(warm * 1000);
+        if (options.Flag("--json")) Console.WriteLine(JsonSerializer.Serialize(results));
+        return 0;
+    }
+
+    static int ParseCount(string text) =>
+        int.TryParse(text, out var n) && n >= 1 ? n : throw new CommandLineException($"--streams wants positive counts such as 1,4,16, not '{text}'");
+}
