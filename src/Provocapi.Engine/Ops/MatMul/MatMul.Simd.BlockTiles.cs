@@ -43,11 +43,13 @@ public static unsafe partial class MatMul
         var row = w.Row(r);
         var x = a.Quants + t * columns;
         var s = a.Scales + (long)t * blocks;
-        var p = ScaleProducts(rowScales, s, blocks);
+        var p = ScaleProductSlot();
         Vector256<float> acc00 = default, acc10 = default, acc20 = default, acc30 = default;
         Vector256<float> acc01 = default, acc11 = default, acc21 = default, acc31 = default;
-        for (var b = 0; b < blocks; b++, row += TBlock.Bytes, x += 32, p += 8)
+        for (var b = 0; b < blocks; b++, row += TBlock.Bytes, x += 32, s++, rowScales += BlockTileRows)
         {
+            var r4 = Sse.LoadVector128(rowScales);
+            Avx.Store(p, Vector256.Create(r4, r4) * Vector256.Create(Vector128.Create(s[0]), Vector128.Create(s[blocks])));
             var x0 = Avx.LoadVector256(x);
             var x1 = Avx.LoadVector256(x + columns);
             var w0 = TBlock.Quants(row);
@@ -91,18 +93,14 @@ public static unsafe partial class MatMul
         return scales;
     }
 
-    /// <summary>For every block, the eight products d_w·d_x of four rows and two tokens, lane 4·j + i for row i and
-    /// token j. Computed ahead of the dot products so that those read each as a broadcast from memory, which costs a
-    /// load rather than a shuffle on the pipes the multiplies need.</summary>
-    static float* ScaleProducts(float* rowScales, float* s, int blocks)
+    /// <summary>Where a block's eight scale products d_w·d_x (lane 4·j + i for row i and token j) are stored and read
+    /// back one broadcast at a time: a broadcast from memory costs a load, while one from a register costs a shuffle on
+    /// the pipes the integer multiplies need. The slot is a cache line of its own, padded so that no other thread's
+    /// data shares the line it is written to for every block.</summary>
+    static float* ScaleProductSlot()
     {
-        var products = Scratch(ref t_scaleProducts, blocks * 8);
-        for (var b = 0; b < blocks; b++, s++)
-        {
-            var r = Sse.LoadVector128(rowScales + BlockTileRows * b);
-            Avx.Store(products + 8 * b, Vector256.Create(r, r) * Vector256.Create(Vector128.Create(s[0]), Vector128.Create(s[blocks])));
-        }
-        return products;
+        var buffer = Scratch(ref t_scaleProducts, 64);
+        return (float*)(((nuint)buffer + 127) & ~(nuint)63);
     }
 
     /// <summary>A pinned per-thread buffer of at least <paramref name="length"/> floats.</summary>
