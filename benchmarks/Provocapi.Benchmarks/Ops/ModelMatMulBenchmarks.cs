@@ -10,7 +10,7 @@ namespace Provocapi.Benchmarks.Ops;
 /// <summary>
 /// All the matrix multiplies of one forward step of the ~143M-parameter "small" model (30 layers, 576 hidden,
 /// 1536 FFN, 192-wide K/V, 32000-row output): a lower bound on the time per token, as the tok/s column shows.
-/// One token is generation; 512 tokens is a prompt.
+/// One token is generation; 16 tokens is a batched decode step of 16 sequences; 512 tokens is a prompt.
 /// </summary>
 [Config(typeof(Config))]
 public class ModelMatMulBenchmarks
@@ -23,7 +23,7 @@ public class ModelMatMulBenchmarks
     [Params(TensorType.Q8_0, TensorType.Q4_0, TensorType.F16)]
     public TensorType Type { get; set; }
 
-    [Params(1, 512)]
+    [Params(1, 16, 512)]
     public int Tokens { get; set; }
 
     readonly List<(WeightMatrix Weights, NativeBuffer Buffer)> _matrices = [];

@@ -7,7 +7,7 @@ namespace Provocapi.Engine.Tests.Ops;
 public class MatMulTests
 {
     static readonly int[] RowCounts = [1, 3, 17, 33];
-    static readonly int[] TokenCounts = [1, 2, 5, 7, 16, 70];
+    static readonly int[] TokenCounts = [1, 2, 3, 5, 7, 16, 17, 33, 70];
 
     /// <summary>Every type, with column counts that are whole blocks but leave the kernels' unrolled loops a tail.</summary>
     public static TheoryData<TensorType, int, bool> Cases()
@@ -85,16 +85,17 @@ public class MatMulTests
     }
 
     [Theory]
-    [InlineData(TensorType.Q8_0)]
-    [InlineData(TensorType.Q4_K)]
-    [InlineData(TensorType.F16)]
-    [InlineData(TensorType.Q5_1)]
-    public void Row_ranges_compose_to_the_whole(TensorType type)
+    [InlineData(TensorType.Q8_0, 6)]
+    [InlineData(TensorType.Q8_0, 7)]
+    [InlineData(TensorType.Q4_0, 5)]
+    [InlineData(TensorType.Q4_K, 6)]
+    [InlineData(TensorType.F16, 6)]
+    [InlineData(TensorType.Q5_1, 6)]
+    public void Row_ranges_compose_to_the_whole(TensorType type, int tokens)
     {
         var columns = TensorTypeInfo.BlockElements(type) == 256 ? 512 : 128;
         using var matrix = RandomWeights.Quantized(type, 41, columns, 3);
         using var workers = new CpuWorkers(3);
-        const int tokens = 6;
         var x = RandomWeights.Floats(tokens * columns, 4);
         var whole = new float[tokens * 41];
         MatMul.Compute(matrix.Weights, x, whole, tokens, workers);

@@ -58,9 +58,9 @@ public static unsafe partial class MatMul
     {
         switch (a.Layout, w.Type)
         {
-            case (ActivationLayout.Blocks, TensorType.Q8_0): Tile<BlockKernel<Q8_0Block>>(w, a, y, row0, row1, t0, t1); break;
-            case (ActivationLayout.Blocks, TensorType.Q4_0): Tile<BlockKernel<Q4_0Block>>(w, a, y, row0, row1, t0, t1); break;
-            case (ActivationLayout.Blocks, TensorType.Q5_0): Tile<BlockKernel<Q5_0Block>>(w, a, y, row0, row1, t0, t1); break;
+            case (ActivationLayout.Blocks, TensorType.Q8_0): BlockTile<Q8_0Block>(w, a, y, row0, row1, t0, t1); break;
+            case (ActivationLayout.Blocks, TensorType.Q4_0): BlockTile<Q4_0Block>(w, a, y, row0, row1, t0, t1); break;
+            case (ActivationLayout.Blocks, TensorType.Q5_0): BlockTile<Q5_0Block>(w, a, y, row0, row1, t0, t1); break;
             case (ActivationLayout.SuperBlocks, TensorType.Q4_K): Tile<Q4_KKernel>(w, a, y, row0, row1, t0, t1); break;
             case (ActivationLayout.SuperBlocks, TensorType.Q6_K): Tile<Q6_KKernel>(w, a, y, row0, row1, t0, t1); break;
             case (ActivationLayout.Floats, TensorType.F32) when Avx2.IsSupported && Fma.IsSupported: Tile<FloatKernel<F32Row>>(w, a, y, row0, row1, t0, t1); break;
