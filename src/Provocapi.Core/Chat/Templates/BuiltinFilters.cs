@@ -31,7 +31,7 @@ internal static partial class BuiltinFilters
         ["replace"] = (_, v, a) => PythonMethods.Replace(PythonValues.Str(v), PythonValues.Str(a.Get(0, "old")), PythonValues.Str(a.Get(1, "new")),
             a.Get(2, "count") is { } count ? PythonMethods.Integer(count) : -1),
         ["indent"] = (_, v, a) => Indent(PythonValues.Str(v), a.Get(0, "width", 4L), PythonValues.IsTruthy(a.Get(1, "first", false)), PythonValues.IsTruthy(a.Get(2, "blank", false))),
-        ["center"] = (_, v, a) => PythonMethods.Center(PythonValues.Str(v), (int)PythonMethods.Integer(a.Get(0, "width", 80L))),
+        ["center"] = (_, v, a) => PythonMethods.Center(PythonValues.Str(v), PythonMethods.Width(a.Get(0, "width", 80L))),
         ["wordcount"] = (_, v, _) => (long)WordPattern().Count(PythonValues.Str(v)),
         ["format"] = (_, v, a) => PythonFormatting.Percent(PythonValues.Str(v), a.Named.Count > 0
             ? a.Named.Aggregate(new TemplateDict(), (d, p) => { d.Set(p.Key, p.Value); return d; })
@@ -110,7 +110,17 @@ internal static partial class BuiltinFilters
     {
         var items = PythonValues.Iterate(value);
         if (arguments.Get(1, "attribute") is { } attribute) items = items.Select(AttributeGetter(attribute, null, false));
-        return string.Join(PythonValues.Str(arguments.Get(0, "d", "")), items.Select(PythonValues.Str));
+        var separator = PythonValues.Str(arguments.Get(0, "d", ""));
+        var length = 0L;
+        var texts = new List<string>();
+        foreach (var item in items)
+        {
+            var text = PythonValues.Str(item);
+            length += text.Length + separator.Length;
+            RenderSizeLimit.Check(length);
+            texts.Add(text);
+        }
+        return string.Join(separator, texts);
     }
 
     /// <summary>Jinja2's title: each word (after -, whitespace or an opening bracket) capitalised.</summary>
@@ -119,7 +129,8 @@ internal static partial class BuiltinFilters
     /// <summary>Jinja2's indent: every line but the first (and blank lines only when asked) gets the prefix.</summary>
     static string Indent(string s, object? width, bool first, bool blank)
     {
-        var prefix = width as string ?? new string(' ', (int)PythonMethods.Integer(width));
+        var prefix = width as string ?? new string(' ', PythonMethods.Width(width));
+        RenderSizeLimit.Check((long)prefix.Length * (s.AsSpan().Count('\n') + 2) + s.Length);
         var lines = PythonText.SplitLines(s + "\n");
         string result;
         if (blank) result = string.Join("\n" + prefix, lines);
@@ -137,7 +148,7 @@ internal static partial class BuiltinFilters
         {
             null => null,
             string s => s,
-            var width => new string(' ', (int)PythonMethods.Integer(width)),
+            var width => new string(' ', PythonMethods.Width(width)),
         };
         string? itemSeparator = null;
         var keySeparator = ": ";
@@ -281,7 +292,7 @@ internal static partial class BuiltinFilters
     {
         var items = PythonValues.Iterate(value);
         if (arguments.Get(0, "attribute") is { } attribute) items = items.Select(AttributeGetter(attribute, null, false));
-        return items.Aggregate(arguments.Get(1, "start", 0L), (total, item) => PythonOperators.Binary(BinaryOperator.Add, total, item, int.MaxValue));
+        return items.Aggregate(arguments.Get(1, "start", 0L), (total, item) => PythonOperators.Binary(BinaryOperator.Add, total, item));
     }
 
     static object? MinOrMax(object? value, CallArguments arguments, bool max)

@@ -50,8 +50,6 @@ internal static class BuiltinTests
         Tests[">="] = Tests["ge"];
     }
 
-    public static bool Exists(string name) => Tests.ContainsKey(name);
-
     public static bool Run(TemplateRenderer renderer, string name, object? value, CallArguments arguments) =>
         Tests.TryGetValue(name, out var test)
             ? test(renderer, Markup.Unwrap(value), arguments)

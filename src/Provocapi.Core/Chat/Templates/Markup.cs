@@ -13,6 +13,4 @@ internal sealed class Markup(string value)
 
     public static string Escape(string s) =>
         s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&#34;").Replace("'", "&#39;");
-
-    public override string ToString() => Value;
 }

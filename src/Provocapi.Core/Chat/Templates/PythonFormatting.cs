@@ -34,7 +34,7 @@ internal static class PythonFormatting
             }
             if (next >= values.Count) throw new ChatTemplateException("TypeError: not enough arguments for format string");
             var value = values[next++];
-            var precision = spec.Contains('.') ? int.Parse(spec[(spec.IndexOf('.') + 1)..], CultureInfo.InvariantCulture) : 6;
+            var precision = !spec.Contains('.') ? 6 : int.TryParse(spec[(spec.IndexOf('.') + 1)..], CultureInfo.InvariantCulture, out var p) ? Math.Min(p, 100) : 0;
             result.Append(conversion switch
             {
                 's' => PythonValues.Str(value),

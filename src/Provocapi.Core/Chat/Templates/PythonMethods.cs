@@ -74,10 +74,10 @@ internal static class PythonMethods
         "islower" => new(name, (_, _) => s.Any(char.IsLetter) && !s.Any(char.IsUpper)),
         "removeprefix" => new(name, (_, a) => RequiredString(a, 0, "prefix") is var p && s.StartsWith(p, StringComparison.Ordinal) ? s[p.Length..] : s),
         "removesuffix" => new(name, (_, a) => RequiredString(a, 0, "suffix") is var p && p.Length > 0 && s.EndsWith(p, StringComparison.Ordinal) ? s[..^p.Length] : s),
-        "zfill" => new(name, (_, a) => Zfill(s, (int)Integer(a.Get(0, "width")))),
-        "center" => new(name, (_, a) => Center(s, (int)Integer(a.Get(0, "width")))),
-        "ljust" => new(name, (_, a) => s.PadRight((int)Integer(a.Get(0, "width")))),
-        "rjust" => new(name, (_, a) => s.PadLeft((int)Integer(a.Get(0, "width")))),
+        "zfill" => new(name, (_, a) => Zfill(s, Width(a.Get(0, "width")))),
+        "center" => new(name, (_, a) => Center(s, Width(a.Get(0, "width")))),
+        "ljust" => new(name, (_, a) => s.PadRight(Width(a.Get(0, "width")))),
+        "rjust" => new(name, (_, a) => s.PadLeft(Width(a.Get(0, "width")))),
         "partition" => new(name, (_, a) => Partition(s, RequiredString(a, 0, "sep"), fromRight: false)),
         "rpartition" => new(name, (_, a) => Partition(s, RequiredString(a, 0, "sep"), fromRight: true)),
         _ => null,
@@ -85,6 +85,8 @@ internal static class PythonMethods
 
     public static string Replace(string s, string old, string replacement, long count)
     {
+        if (replacement.Length > old.Length)
+            RenderSizeLimit.Check(s.Length + (long)(replacement.Length - old.Length) * (old.Length == 0 ? s.Length + 1 : CountOccurrences(s, old)));
         if (count < 0) return old.Length == 0 ? string.Join(replacement, ["", .. PythonValues.CodePoints(s), ""]) : s.Replace(old, replacement, StringComparison.Ordinal);
         var result = new System.Text.StringBuilder();
         var pos = 0;
@@ -145,6 +147,14 @@ internal static class PythonMethods
 
     static string RequiredString(CallArguments arguments, int position, string name) => arguments.Get(position, name) as string
         ?? throw new ChatTemplateException($"TypeError: {name} must be str, not {PythonValues.TypeName(arguments.Get(position, name))}");
+
+    /// <summary>A padding or indent width, bounded so that it cannot allocate past the size limit.</summary>
+    public static int Width(object? value)
+    {
+        var width = Integer(value);
+        RenderSizeLimit.Check(width);
+        return (int)Math.Max(0, width);
+    }
 
     public static long Integer(object? value) => value switch
     {

@@ -7,7 +7,7 @@ namespace Provocapi.Core.Chat.Templates;
 /// </summary>
 internal static class PythonOperators
 {
-    public static object? Binary(BinaryOperator op, object? a, object? b, int maxLength)
+    public static object? Binary(BinaryOperator op, object? a, object? b)
     {
         if (a is Undefined ua) throw ua.Fail();
         if (b is Undefined ub) throw ub.Fail();
@@ -17,9 +17,9 @@ internal static class PythonOperators
         b = Markup.Unwrap(b);
         return op switch
         {
-            BinaryOperator.Add => Add(a, b, maxLength),
+            BinaryOperator.Add => Add(a, b),
             BinaryOperator.Subtract => Arithmetic(op, a, b, (x, y) => checked(x - y), (x, y) => x - y),
-            BinaryOperator.Multiply => Multiply(a, b, maxLength),
+            BinaryOperator.Multiply => Multiply(a, b),
             BinaryOperator.Divide => Divide(a, b),
             BinaryOperator.FloorDivide => Arithmetic(op, a, b, FloorDivide, (x, y) => y == 0 ? throw ZeroDivision() : Math.Floor(x / y)),
             BinaryOperator.Modulo => a is string format ? PythonFormatting.Percent(format, b) : Arithmetic(op, a, b, Modulo, FloatModulo),
@@ -30,17 +30,17 @@ internal static class PythonOperators
 
     static string SafeText(object? value) => value is Markup markup ? markup.Value : Markup.Escape((string)value!);
 
-    static object? Add(object? a, object? b, int maxLength)
+    static object? Add(object? a, object? b)
     {
         switch (a, b)
         {
             case (string s, string t):
-                if ((long)s.Length + t.Length > maxLength) throw TooLarge(maxLength);
+                RenderSizeLimit.Check((long)s.Length + t.Length);
                 return s + t;
             case (TemplateTuple x, TemplateTuple y):
                 return new TemplateTuple([.. x, .. y]);
             case (IReadOnlyList<object?> x, IReadOnlyList<object?> y) when x is not TemplateTuple && y is not TemplateTuple:
-                if ((long)x.Count + y.Count > maxLength) throw TooLarge(maxLength);
+                RenderSizeLimit.Check((long)x.Count + y.Count);
                 return new List<object?>([.. x, .. y]);
         }
         if (PythonValues.IsNumber(a) && PythonValues.IsNumber(b)) return Arithmetic(BinaryOperator.Add, a, b, (x, y) => checked(x + y), (x, y) => x + y);
@@ -49,19 +49,19 @@ internal static class PythonOperators
         throw Unsupported("+", a, b);
     }
 
-    static object? Multiply(object? a, object? b, int maxLength)
+    static object? Multiply(object? a, object? b)
     {
         if (a is long or bool && b is string or IReadOnlyList<object?>) (a, b) = (b, a);
         if (a is string s && b is long or bool)
         {
             var count = Math.Max(0, b is bool flag ? (flag ? 1 : 0) : (long)b!);
-            if (s.Length * count > maxLength) throw TooLarge(maxLength);
+            RenderSizeLimit.Check(s.Length == 0 ? 0 : count > int.MaxValue ? long.MaxValue : s.Length * count);
             return string.Concat(Enumerable.Repeat(s, (int)count));
         }
         if (a is IReadOnlyList<object?> list && b is long or bool)
         {
             var count = Math.Max(0, b is bool flag ? (flag ? 1 : 0) : (long)b!);
-            if (list.Count * count > maxLength) throw TooLarge(maxLength);
+            RenderSizeLimit.Check(list.Count == 0 ? 0 : count > int.MaxValue ? long.MaxValue : list.Count * count);
             var items = Enumerable.Range(0, (int)count).SelectMany(_ => list);
             return a is TemplateTuple ? new TemplateTuple([.. items]) : new List<object?>(items);
         }
@@ -157,7 +157,4 @@ internal static class PythonOperators
         new($"TypeError: unsupported operand type(s) for {op}: '{PythonValues.TypeName(a)}' and '{PythonValues.TypeName(b)}'");
 
     static ChatTemplateException ZeroDivision() => new("ZeroDivisionError: division by zero");
-
-    public static ChatTemplateException TooLarge(int maxLength) =>
-        new($"TemplateRuntimeError: the render built a value longer than the limit of {maxLength} characters or items");
 }

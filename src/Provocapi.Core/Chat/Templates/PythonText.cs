@@ -18,6 +18,7 @@ internal static class PythonText
 
     public static string Strip(string s, string? chars, bool left = true, bool right = true)
     {
+        if (chars is { Length: 0 }) return s;
         var set = chars?.ToCharArray() ?? WhitespaceChars;
         return left && right ? s.Trim(set) : left ? s.TrimStart(set) : s.TrimEnd(set);
     }

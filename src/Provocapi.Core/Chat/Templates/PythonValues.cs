@@ -165,6 +165,7 @@ internal static class PythonValues
     static void AppendRepr(StringBuilder text, object? value, int depth)
     {
         if (depth > 100) throw new ChatTemplateException("RecursionError: value nested too deeply to print");
+        RenderSizeLimit.Check(text.Length);
         switch (value)
         {
             case null: text.Append("None"); break;

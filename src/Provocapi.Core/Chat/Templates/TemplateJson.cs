@@ -20,6 +20,7 @@ internal static class TemplateJson
     static void Write(StringBuilder text, object? value, string? indent, string itemSeparator, string keySeparator, bool sortKeys, int depth)
     {
         if (depth > 200) throw new ChatTemplateException("ValueError: value nested too deeply for JSON");
+        RenderSizeLimit.Check(text.Length);
         switch (Markup.Unwrap(value))
         {
             case null: text.Append("null"); return;

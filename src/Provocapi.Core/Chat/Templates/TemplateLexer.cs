@@ -211,7 +211,12 @@ internal sealed class TemplateLexer
             while (_pos < _source.Length && (_source[_pos] == '_' || Uri.IsHexDigit(_source[_pos])))
                 if (_source[_pos++] != '_') digits.Append(_source[_pos - 1]);
             var value = 0L;
-            foreach (var d in digits.ToString()) value = checked(value * radix + Convert.ToInt32(d.ToString(), 16));
+            foreach (var d in digits.ToString())
+            {
+                var digit = Convert.ToInt32(d.ToString(), 16);
+                if (digit >= radix || value > (long.MaxValue - digit) / radix) throw Error($"invalid base-{radix} number");
+                value = value * radix + digit;
+            }
             _tokens.Add(new TemplateToken(TokenKind.Integer, value.ToString(CultureInfo.InvariantCulture), _line));
             return true;
         }

@@ -487,7 +487,8 @@ internal sealed class TemplateParser
             var attribute = Next();
             if (attribute.Kind == TokenKind.Name) return new AttributeExpression(node, attribute.Value, token.Line);
             if (attribute.Kind != TokenKind.Integer) throw Error("expected a name or a number after '.'");
-            return new ItemExpression(node, new LiteralExpression(long.Parse(attribute.Value, CultureInfo.InvariantCulture), token.Line), token.Line);
+            if (!long.TryParse(attribute.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var index)) throw Error($"index too large: {attribute.Value}");
+            return new ItemExpression(node, new LiteralExpression(index, token.Line), token.Line);
         }
         var keys = new List<Expression>();
         while (!Current.IsOperator("]"))

@@ -20,6 +20,7 @@ internal sealed class TemplateRenderer(ChatTemplateOptions options)
     public string Render(IReadOnlyList<Statement> body, TemplateScope scope)
     {
         var output = new StringBuilder();
+        using var limit = RenderSizeLimit.Enter(Options.MaxOutputLength);
         try
         {
             Execute(body, scope, output);
@@ -27,6 +28,11 @@ internal sealed class TemplateRenderer(ChatTemplateOptions options)
         catch (InsufficientExecutionStackException e)
         {
             throw new ChatTemplateException("TemplateRuntimeError: the template recursed too deeply", e);
+        }
+        catch (Exception e) when (e is OverflowException or FormatException or ArgumentException or InvalidCastException)
+        {
+            // A value the template passed where .NET rejects it (a huge width, a malformed number): still the template's error.
+            throw new ChatTemplateException($"TemplateRuntimeError: {e.Message}", e);
         }
         return output.ToString();
     }
@@ -221,10 +227,12 @@ internal sealed class TemplateRenderer(ChatTemplateOptions options)
                 var first = Evaluate(or.Left, scope);
                 return PythonValues.IsTruthy(first) ? first : Evaluate(or.Right, scope);
             case BinaryExpression { Operator: BinaryOperator.Concat } concat:
-                var text = PythonValues.Str(Evaluate(concat.Left, scope)) + PythonValues.Str(Evaluate(concat.Right, scope));
-                return text.Length > Options.MaxOutputLength ? throw PythonOperators.TooLarge(Options.MaxOutputLength) : text;
+                var leftText = PythonValues.Str(Evaluate(concat.Left, scope));
+                var rightText = PythonValues.Str(Evaluate(concat.Right, scope));
+                RenderSizeLimit.Check((long)leftText.Length + rightText.Length);
+                return leftText + rightText;
             case BinaryExpression binary:
-                return PythonOperators.Binary(binary.Operator, Evaluate(binary.Left, scope), Evaluate(binary.Right, scope), Options.MaxOutputLength);
+                return PythonOperators.Binary(binary.Operator, Evaluate(binary.Left, scope), Evaluate(binary.Right, scope));
             case UnaryExpression unary:
                 var operand = Evaluate(unary.Operand, scope);
                 return unary.Operator switch

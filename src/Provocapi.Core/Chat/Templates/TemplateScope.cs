@@ -9,6 +9,8 @@ internal sealed class TemplateScope(TemplateScope? parent)
 {
     Dictionary<string, object?>? _variables;
 
+    public TemplateScope? Parent { get; } = parent;
+
     public bool TryGet(string name, out object? value)
     {
         for (var scope = this; scope != null; scope = scope.Parent)
@@ -16,8 +18,6 @@ internal sealed class TemplateScope(TemplateScope? parent)
         value = null;
         return false;
     }
-
-    public TemplateScope? Parent { get; } = parent;
 
     public void Set(string name, object? value) => (_variables ??= new(StringComparer.Ordinal))[name] = value;
 }

@@ -18,8 +18,6 @@ internal enum TokenKind
 /// <summary>One lexical token; <see cref="Value"/> is the text, the decoded string, or the operator.</summary>
 internal readonly record struct TemplateToken(TokenKind Kind, string Value, int Line)
 {
-    public bool Is(TokenKind kind, string value) => Kind == kind && Value == value;
-
     public bool IsOperator(string op) => Kind == TokenKind.Operator && Value == op;
 
     public bool IsName(string name) => Kind == TokenKind.Name && Value == name;
