@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Provocapi.Core.Chat;
+using Provocapi.Core.Chat.Templates;
 using Provocapi.Core.Generation;
 using Provocapi.Core.Scheduling;
 using Provocapi.Engine.Backends.Cpu;
@@ -24,6 +25,10 @@ public sealed class LoadedModel : IDisposable
     public string Name { get; }
     public int ContextLength { get; }
     public GenerationScheduler Scheduler { get; }
+    /// <summary>The model's chat template, parsed; null when chat falls back to ChatML (see <see cref="ChatTemplateFallbackReason"/>).</summary>
+    public ChatTemplate? ChatTemplate { get; }
+    /// <summary>Why chat uses ChatML instead of the model's template, for the log; null when the template is used.</summary>
+    public string? ChatTemplateFallbackReason { get; }
 
     /// <summary>Total tokens put through the forward pass, prompt and generated (for tests and metrics).</summary>
     public long ForwardTokens => Scheduler.ForwardTokens;
@@ -40,6 +45,12 @@ public sealed class LoadedModel : IDisposable
         _workers = new CpuWorkers(options.ResolvedThreads);
         _pool = KvPagePool.WithBudget(model.Network.KvShape, options.KvPageSize, options.KvCacheBytes);
         Scheduler = new GenerationScheduler(model.Network, _pool, _workers, options, name);
+        if (string.IsNullOrWhiteSpace(model.ChatTemplate)) ChatTemplateFallbackReason = "the model ships no chat template";
+        else
+        {
+            try { ChatTemplate = ChatTemplate.Parse(model.ChatTemplate); }
+            catch (ChatTemplateException e) { ChatTemplateFallbackReason = $"its chat template does not parse ({e.Message})"; }
+        }
     }
 
     /// <summary>Wraps an already loaded network (synthetic benchmark models, tests).</summary>

@@ -54,6 +54,7 @@ public sealed class ProvocapiChatClient(LoadedModel model) : IChatClient
         return new GenerationRequest
         {
             Prompt = prompt.Text,
+            AddSpecialTokens = prompt.AddSpecialTokens,
             Sampling = sampling,
             MaxTokens = options?.MaxOutputTokens ?? 256,
             StopStrings = [.. prompt.StopStrings, .. options?.StopSequences ?? []],

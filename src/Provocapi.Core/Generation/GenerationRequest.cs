@@ -12,6 +12,8 @@ public sealed record GenerationRequest
     public IReadOnlyList<string> StopStrings { get; init; } = [];
     /// <summary>Whether special-token text in the prompt (e.g. "&lt;|im_start|&gt;") becomes special tokens; true for templated chat prompts.</summary>
     public bool ParseSpecialTokens { get; init; } = true;
+    /// <summary>Whether tokenizing <see cref="Prompt"/> adds the model's BOS/EOS rule; false for prompts rendered by a chat template, which writes them itself.</summary>
+    public bool AddSpecialTokens { get; init; } = true;
     /// <summary>Keep generating past end-of-generation tokens (benchmarks).</summary>
     public bool IgnoreEndOfGeneration { get; init; }
     /// <summary>Interactive requests are admitted before batch work, which only fills idle capacity.</summary>

@@ -42,7 +42,7 @@ public sealed class SequenceState : IDisposable
         _request = request;
         _contextLength = contextLength;
         Prompt = request.PromptTokens?.ToArray()
-            ?? model.Tokenizer.Encode(request.Prompt ?? "", addSpecial: true, parseSpecial: request.ParseSpecialTokens);
+            ?? model.Tokenizer.Encode(request.Prompt ?? "", addSpecial: request.AddSpecialTokens, parseSpecial: request.ParseSpecialTokens);
         if (Prompt.Length == 0) throw new ArgumentException("the prompt is empty (no tokens)");
         foreach (var id in Prompt)
             if ((uint)id >= (uint)model.Config.VocabSize)

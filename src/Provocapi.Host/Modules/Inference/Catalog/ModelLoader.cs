@@ -19,7 +19,10 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
             try
             {
                 model.Ready(Load(model.Options, stoppingToken));
-                logger.LogInformation("model {Id} ready: {Source}, context {Context} tokens", model.Id, model.Engine!.Model.Source, model.Engine.ContextLength);
+                var engine = model.Engine!;
+                logger.LogInformation("model {Id} ready: {Source}, context {Context} tokens", model.Id, engine.Model.Source, engine.ContextLength);
+                if (engine.ChatTemplateFallbackReason is { } reason)
+                    logger.LogInformation("model {Id}: chat uses ChatML because {Reason}", model.Id, reason);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

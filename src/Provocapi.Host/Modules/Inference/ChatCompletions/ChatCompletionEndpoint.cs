@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Provocapi.Core.Chat;
+using Provocapi.Core.Chat.Templates;
 using Provocapi.Core.Generation;
 using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
@@ -27,8 +28,13 @@ public static class ChatCompletionEndpoint
     {
         var (request, model, engine) = await GenerationCall<ChatCompletionRequest>.ReadAsync(http, body, catalog);
         var conversation = request.ConversationText();
-        var prompt = ChatPrompt.For(engine, conversation);
-        var tokens = engine.Model.Tokenizer.Encode(prompt.Text, addSpecial: true, parseSpecial: true);
+        ChatPrompt prompt;
+        try { prompt = ChatPrompt.For(engine, conversation); }
+        catch (ChatTemplateException e)
+        {
+            throw ApiException.BadRequest($"The model's chat template refused these messages: {e.Message}", "messages", "invalid_value");
+        }
+        var tokens = engine.Model.Tokenizer.Encode(prompt.Text, addSpecial: prompt.AddSpecialTokens, parseSpecial: true);
         var generation = GenerationPlan.Create(http, request, model, tokens, "messages", prompt.StopStrings);
         var reservation = GenerationPlan.Reserve(http, limiter, [generation]);
         var tally = new TokenTally();

@@ -1,0 +1,72 @@
+using System.Text.Json.Nodes;
+using Provocapi.Core.Chat;
+using Provocapi.Core.Chat.Templates;
+using Provocapi.Core.Generation;
+
+namespace Provocapi.Core.Tests.Chat;
+
+/// <summary>Chat prompts come from the model's own template when it has one, ChatML otherwise.</summary>
+public sealed class ChatPromptTests : IDisposable
+{
+    readonly string _folder = Directory.CreateTempSubdirectory("provocapi-template-").FullName;
+
+    /// <summary>The fixture model's files with <paramref name="template"/> as its chat template (null: none).</summary>
+    LoadedModel ModelWithTemplate(string? template)
+    {
+        foreach (var file in Directory.GetFiles(ModelFixture.ModelPath)) File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)), overwrite: true);
+        var configPath = Path.Combine(_folder, "tokenizer_config.json");
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!.AsObject();
+        config.Remove("chat_template");
+        if (template != null) config["chat_template"] = template;
+        File.WriteAllText(configPath, config.ToJsonString());
+        return LoadedModel.LoadAsync(_folder, new ModelOptions { Threads = 1 }).GetAwaiter().GetResult();
+    }
+
+    const string Strict = """
+        {% if messages[0]['role'] == 'assistant' %}{{ raise_exception('Conversations must start with the user') }}{% endif %}
+        {{- bos_token }}{% for m in messages %}[{{ m['role'] }}]{{ m['content'] | trim }}{{ eos_token }}{% endfor %}
+        {%- if add_generation_prompt %}[assistant]{% endif %}
+        """;
+
+    [Fact]
+    public async Task The_models_template_renders_the_prompt_and_tokenizing_adds_no_second_bos()
+    {
+        using var model = ModelWithTemplate(Strict);
+        Assert.NotNull(model.ChatTemplate);
+        var prompt = ChatPrompt.For(model, [new("system", "Be brief. "), new("user", " Hi")]);
+        Assert.Equal("<|endoftext|>[system]Be brief.<|endoftext|>[user]Hi<|endoftext|>[assistant]", prompt.Text);
+        Assert.False(prompt.AddSpecialTokens);
+        Assert.Empty(prompt.StopStrings);
+        var result = await model.GenerateTextAsync(new GenerationRequest { Prompt = prompt.Text, AddSpecialTokens = prompt.AddSpecialTokens, MaxTokens = 1 });
+        Assert.Equal(model.Model.Tokenizer.Encode(prompt.Text, addSpecial: false).Length, result.PromptTokens);
+    }
+
+    [Fact]
+    public void A_template_that_raises_refuses_the_conversation()
+    {
+        using var model = ModelWithTemplate(Strict);
+        var e = Assert.Throws<ChatTemplateException>(() => ChatPrompt.For(model, [new("assistant", "Hello"), new("user", "Hi")]));
+        Assert.Contains("Conversations must start with the user", e.Message);
+    }
+
+    [Fact]
+    public void No_template_or_a_broken_one_falls_back_to_ChatML_with_the_reason()
+    {
+        using (var none = ModelWithTemplate(null))
+        {
+            Assert.Null(none.ChatTemplate);
+            Assert.Contains("no chat template", none.ChatTemplateFallbackReason);
+            var prompt = ChatPrompt.For(none, [new("user", "Hi")]);
+            Assert.Equal("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", prompt.Text);
+            Assert.Equal(["<|im_end|>"], prompt.StopStrings);
+        }
+        using var broken = ModelWithTemplate("{% for m in messages %}{{ m.content }}");
+        Assert.Null(broken.ChatTemplate);
+        Assert.Contains("does not parse", broken.ChatTemplateFallbackReason);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
