@@ -1,9 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Provocapi.Core.Chat.Templates;
 
 namespace Provocapi.Benchmarks.Chat;
@@ -96,29 +93,7 @@ public class ChatTemplateBenchmarks
 
     sealed class ThroughputConfig : ManualConfig
     {
-        public ThroughputConfig() => AddColumn(new ThroughputColumn());
-    }
-
-    /// <summary>Megabytes (10^6 bytes) of UTF-8 prompt rendered per second of mean time.</summary>
-    sealed class ThroughputColumn : IColumn
-    {
-        public string Id => nameof(ThroughputColumn);
-        public string ColumnName => "MB/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Prompt megabytes (10^6 UTF-8 bytes) rendered per second";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
-        {
-            var mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
-            return mean is > 0 ? (PromptBytes(benchmarkCase.Descriptor.WorkloadMethod.Name) / (mean.Value * 1e-9) / 1e6).ToString("F1") : "-";
-        }
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public bool IsAvailable(Summary summary) => true;
+        public ThroughputConfig() => AddColumn(new ThroughputColumn("MB/s", "Prompt megabytes (10^6 UTF-8 bytes) rendered per second",
+            c => PromptBytes(c.Descriptor.WorkloadMethod.Name), unit: 1e6));
     }
 }

@@ -1,9 +1,6 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Reports;
-using BenchmarkDotNet.Running;
 using Provocapi.Engine.Formats.Gguf;
 using Provocapi.Engine.Tokenizers;
 
@@ -111,29 +108,6 @@ public class TokenizerBenchmarks
 
     sealed class ThroughputConfig : ManualConfig
     {
-        public ThroughputConfig() => AddColumn(new ThroughputColumn());
-    }
-
-    /// <summary>Megabytes (10^6 bytes) of UTF-8 input encoded per second of mean time.</summary>
-    sealed class ThroughputColumn : IColumn
-    {
-        public string Id => nameof(ThroughputColumn);
-        public string ColumnName => "MB/s";
-        public bool AlwaysShow => true;
-        public ColumnCategory Category => ColumnCategory.Custom;
-        public int PriorityInCategory => 0;
-        public bool IsNumeric => true;
-        public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Input megabytes (10^6 UTF-8 bytes) encoded per second";
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
-        {
-            var mean = summary[benchmarkCase]?.ResultStatistics?.Mean;
-            return mean is > 0 ? (TextBytes / (mean.Value * 1e-9) / 1e6).ToString("F1") : "-";
-        }
-
-        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
-        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-        public bool IsAvailable(Summary summary) => true;
+        public ThroughputConfig() => AddColumn(new ThroughputColumn("MB/s", "Input megabytes (10^6 UTF-8 bytes) encoded per second", _ => TextBytes, unit: 1e6));
     }
 }

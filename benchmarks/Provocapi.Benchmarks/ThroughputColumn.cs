@@ -2,7 +2,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
-namespace Provocapi.Benchmarks.Ops;
+namespace Provocapi.Benchmarks;
 
 /// <summary>A column that turns a benchmark's mean time into a rate: work per call (from the case's parameters)
 /// divided by the mean, in units of <paramref name="unit"/> per second (10^9 for GB/s and GFLOP/s).</summary>
