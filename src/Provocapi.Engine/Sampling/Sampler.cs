@@ -1,7 +1,7 @@
 namespace Provocapi.Engine.Sampling;
 
 /// <summary>
-/// Picks tokens for one sequence: penalties, then top-k, top-p (Holtzman et al.'s nucleus), min-p, temperature,
+/// Picks tokens for one sequence: logit bias and penalties, then top-k, top-p (Holtzman et al.'s nucleus), min-p, temperature,
 /// and a draw from a seeded generator, so the same seed gives the same output. Holds the sequence's token counts.
 /// </summary>
 public sealed class Sampler
@@ -44,6 +44,9 @@ public sealed class Sampler
     void ApplyPenalties(Span<float> logits)
     {
         var o = _options;
+        if (o.LogitBias != null)
+            foreach (var (t, bias) in o.LogitBias)
+                if (t < logits.Length) logits[t] += bias;
         if (o.RepetitionPenalty != 1f)
             foreach (var t in _seen)
                 logits[t] = logits[t] > 0 ? logits[t] / o.RepetitionPenalty : logits[t] * o.RepetitionPenalty;

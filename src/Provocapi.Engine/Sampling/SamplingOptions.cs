@@ -15,6 +15,8 @@ public sealed record SamplingOptions
     public float RepetitionPenalty { get; init; } = 1f;
     public float PresencePenalty { get; init; }
     public float FrequencyPenalty { get; init; }
+    /// <summary>OpenAI's logit_bias: added to a token's logit before sampling (−100 bans it, +100 all but forces it).</summary>
+    public IReadOnlyDictionary<int, float>? LogitBias { get; init; }
 
     public static SamplingOptions Greedy { get; } = new() { Temperature = 0 };
 
@@ -28,6 +30,12 @@ public sealed record SamplingOptions
         if (!(RepetitionPenalty > 0 && RepetitionPenalty <= 10)) return ("repetition_penalty", "repetition_penalty must be greater than 0 and at most 10");
         if (!(PresencePenalty >= -2 && PresencePenalty <= 2)) return ("presence_penalty", "presence_penalty must be between -2 and 2");
         if (!(FrequencyPenalty >= -2 && FrequencyPenalty <= 2)) return ("frequency_penalty", "frequency_penalty must be between -2 and 2");
+        if (LogitBias != null)
+            foreach (var (token, bias) in LogitBias)
+            {
+                if (token < 0) return ("logit_bias", $"logit_bias has the negative token id {token}");
+                if (!(bias >= -100 && bias <= 100)) return ("logit_bias", $"logit_bias for token {token} must be between -100 and 100");
+            }
         return null;
     }
 }

@@ -21,6 +21,17 @@ public sealed class SamplerTests
     }
 
     [Fact]
+    public void Logit_bias_bans_and_forces_tokens()
+    {
+        var order = Enumerable.Range(0, Logits.Length).OrderByDescending(i => Logits[i]).ToArray();
+        var banned = new SamplingOptions { Temperature = 0, LogitBias = new Dictionary<int, float> { [order[0]] = -100 } };
+        Assert.Equal(order[1], Draw(banned, 1)[0]);
+        var forced = new SamplingOptions { Temperature = 1, Seed = 3, LogitBias = new Dictionary<int, float> { [order[^1]] = 100 } };
+        Assert.All(Draw(forced, 20), id => Assert.Equal(order[^1], id));
+        Assert.Equal("logit_bias", (new SamplingOptions { LogitBias = new Dictionary<int, float> { [5] = 101 } }).Validate()?.Param);
+    }
+
+    [Fact]
     public void Same_seed_same_tokens_other_seed_other_tokens()
     {
         var options = new SamplingOptions { Temperature = 1.5f, Seed = 1234 };

@@ -36,22 +36,23 @@ public static class ChatCompletionEndpoint
         }
         var tokens = engine.Model.Tokenizer.Encode(prompt.Text, addSpecial: prompt.AddSpecialTokens, parseSpecial: true);
         var generation = GenerationPlan.Create(http, request, model, tokens, "messages", prompt.StopStrings);
-        var reservation = GenerationPlan.Reserve(http, limiter, [generation]);
+        var generations = GenerationParameters.Choose(generation, request.Choices).ToList();
+        var reservation = GenerationPlan.Reserve(http, limiter, generations);
         var tally = new TokenTally();
-        GenerationResult? result = null;
         try
         {
             var id = OpenAiNames.ResponseId("chatcmpl");
             var created = OpenAiNames.UnixNow();
-            if (request.IsStreaming) result = await StreamAsync(http, request, model.Id, id, created, EngineCall.StreamAsync(http, engine, generation, tally));
-            else
+            if (request.IsStreaming)
             {
-                await foreach (var chunk in EngineCall.StreamAsync(http, engine, generation, tally))
-                    result ??= chunk.Result;
-                if (result is null or { FinishReason: FinishReason.Cancelled }) return;
-                var choice = new ChatChoice(0, new AssistantMessage(result.Text), null, OpenAiNames.FinishReason(result.FinishReason));
-                await TypedResults.Json(new ChatCompletionResponse(id, created, model.Id, [choice], Usage.Of([result])), ApiJson.Options).ExecuteAsync(http);
+                await StreamAsync(http, request, model.Id, id, created, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
+                return;
             }
+            // The choices generate concurrently, so the scheduler batches them.
+            var results = await Task.WhenAll(generations.Select(g => EngineCall.ResultAsync(http, engine, g, tally)));
+            if (results.Any(r => r == null)) return;
+            var choices = results.Select((r, i) => new ChatChoice(i, new AssistantMessage(r!.Text), null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
+            await TypedResults.Json(new ChatCompletionResponse(id, created, model.Id, choices, Usage.OfChoices(results!)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
         {
@@ -59,38 +60,39 @@ public static class ChatCompletionEndpoint
         }
     }
 
-    static async Task<GenerationResult?> StreamAsync(HttpContext http, ChatCompletionRequest request, string model, string id, long created,
-        IAsyncEnumerable<GenerationChunk> chunks)
+    static async Task StreamAsync(HttpContext http, ChatCompletionRequest request, string model, string id, long created,
+        IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
         var events = new ServerSentEvents(http.Response);
-        ChatCompletionChunk Chunk(ChatDelta delta, string? finish = null) => new(id, created, model, [new ChatChunkChoice(0, delta, null, finish)]);
-        GenerationResult? result = null;
+        ChatCompletionChunk Chunk(int index, ChatDelta delta, string? finish = null) => new(id, created, model, [new ChatChunkChoice(index, delta, null, finish)]);
+        var results = new GenerationResult?[choices.Count];
+        var opened = new bool[choices.Count];
         try
         {
-            await foreach (var chunk in chunks)
+            await foreach (var (index, chunk) in ChoiceStreams.MergeAsync(choices))
             {
-                if (!events.Started)
+                if (!events.Started) await events.StartAsync();
+                if (!opened[index])
                 {
-                    await events.StartAsync();
-                    await events.WriteAsync(Chunk(new ChatDelta("assistant", "")));
+                    opened[index] = true;
+                    await events.WriteAsync(Chunk(index, new ChatDelta("assistant", "")));
                 }
                 if (chunk.Result is { } final)
                 {
-                    result = final;
-                    if (final.FinishReason == FinishReason.Cancelled) return result;
-                    await events.WriteAsync(Chunk(new ChatDelta(Content: chunk.Text.Length > 0 ? chunk.Text : null), OpenAiNames.FinishReason(final.FinishReason)));
+                    if (final.FinishReason == FinishReason.Cancelled) return;
+                    results[index] = final;
+                    await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text.Length > 0 ? chunk.Text : null), OpenAiNames.FinishReason(final.FinishReason)));
                 }
-                else if (chunk.Text.Length > 0) await events.WriteAsync(Chunk(new ChatDelta(Content: chunk.Text)));
+                else if (chunk.Text.Length > 0) await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text)));
             }
         }
         catch (ApiException e) when (events.Started)
         {
             await events.FailAsync(e.Error);
-            return result;
+            return;
         }
-        if (result == null) return null;
-        if (request.IncludeUsage) await events.WriteAsync(new ChatCompletionChunk(id, created, model, [], Usage.Of([result])));
+        if (results.Any(r => r == null)) return;
+        if (request.IncludeUsage) await events.WriteAsync(new ChatCompletionChunk(id, created, model, [], Usage.OfChoices(results!)));
         await events.DoneAsync();
-        return result;
     }
 }

@@ -26,26 +26,26 @@ public static class CompletionEndpoint
     {
         var (request, model, engine) = await GenerationCall<CompletionRequest>.ReadAsync(http, body, catalog);
         var prompts = request.Prompts(engine.Model.Tokenizer);
-        var generations = prompts.Select(p => GenerationPlan.Create(http, request, model, p.Tokens, "prompt", [])).ToList();
+        // Choice index = prompt index × n + choice, as OpenAI orders them.
+        var choices = request.Choices;
+        var generations = prompts.SelectMany(p => GenerationParameters.Choose(GenerationPlan.Create(http, request, model, p.Tokens, "prompt", []), choices)).ToList();
         var reservation = GenerationPlan.Reserve(http, limiter, generations);
         var tally = new TokenTally();
-        var results = new List<GenerationResult>();
         var id = OpenAiNames.ResponseId("cmpl");
         var created = OpenAiNames.UnixNow();
-        var echo = request.Echo == true;
+        string Echo(int index) => request.Echo == true ? prompts[index / choices].Text : "";
         try
         {
             if (request.IsStreaming)
             {
-                await StreamAsync(http, request, engine, model.Id, id, created, prompts, generations, results, tally);
+                await StreamAsync(http, request, model.Id, id, created, Echo, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
                 return;
             }
-            // The prompts generate concurrently, so the scheduler batches them into shared steps.
-            var finished = await Task.WhenAll(generations.Select(g => ResultAsync(http, engine, g, tally)));
-            if (finished.Any(r => r is null or { FinishReason: FinishReason.Cancelled })) return;
-            results.AddRange(finished!);
-            var choices = results.Select((r, i) => new CompletionChoice((echo ? prompts[i].Text : "") + r.Text, i, null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
-            await TypedResults.Json(new CompletionResponse(id, created, model.Id, choices, Usage.Of(results)), ApiJson.Options).ExecuteAsync(http);
+            // Every prompt and choice generates concurrently, so the scheduler batches them.
+            var results = await Task.WhenAll(generations.Select(g => EngineCall.ResultAsync(http, engine, g, tally)));
+            if (results.Any(r => r == null)) return;
+            var texts = results.Select((r, i) => new CompletionChoice(Echo(i) + r!.Text, i, null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
+            await TypedResults.Json(new CompletionResponse(id, created, model.Id, texts, Usage(results!, choices)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
         {
@@ -53,37 +53,35 @@ public static class CompletionEndpoint
         }
     }
 
-    static async Task<GenerationResult?> ResultAsync(HttpContext http, Core.LoadedModel engine, GenerationRequest generation, TokenTally tally)
+    /// <summary>Each prompt counts once, however many choices it has.</summary>
+    static Usage Usage(IReadOnlyList<GenerationResult> results, int choices)
     {
-        GenerationResult? result = null;
-        await foreach (var chunk in EngineCall.StreamAsync(http, engine, generation, tally))
-            result ??= chunk.Result;
-        return result;
+        var prompt = results.Where((_, i) => i % choices == 0).Sum(r => r.PromptTokens);
+        var completion = results.Sum(r => r.CompletionTokens);
+        return new Usage(prompt, completion, prompt + completion);
     }
 
-    static async Task StreamAsync(HttpContext http, CompletionRequest request, Core.LoadedModel engine, string model, string id, long created,
-        IReadOnlyList<CompletionRequest.PromptInput> prompts, IReadOnlyList<GenerationRequest> generations, List<GenerationResult> results, TokenTally tally)
+    static async Task StreamAsync(HttpContext http, CompletionRequest request, string model, string id, long created, Func<int, string> echo,
+        IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
         var events = new ServerSentEvents(http.Response);
         CompletionResponse Event(int index, string text, string? finish) => new(id, created, model, [new CompletionChoice(text, index, null, finish)], null);
+        var results = new GenerationResult?[choices.Count];
+        var opened = new bool[choices.Count];
         try
         {
-            for (var i = 0; i < generations.Count; i++)
+            await foreach (var (index, chunk) in ChoiceStreams.MergeAsync(choices))
             {
-                var first = true;
-                await foreach (var chunk in EngineCall.StreamAsync(http, engine, generations[i], tally))
+                if (!events.Started) await events.StartAsync();
+                var text = (opened[index] ? "" : echo(index)) + chunk.Text;
+                opened[index] = true;
+                if (chunk.Result is { } final)
                 {
-                    if (!events.Started) await events.StartAsync();
-                    var text = (first && request.Echo == true ? prompts[i].Text : "") + chunk.Text;
-                    first = false;
-                    if (chunk.Result is { } final)
-                    {
-                        if (final.FinishReason == FinishReason.Cancelled) return;
-                        results.Add(final);
-                        await events.WriteAsync(Event(i, text, OpenAiNames.FinishReason(final.FinishReason)));
-                    }
-                    else if (text.Length > 0) await events.WriteAsync(Event(i, text, null));
+                    if (final.FinishReason == FinishReason.Cancelled) return;
+                    results[index] = final;
+                    await events.WriteAsync(Event(index, text, OpenAiNames.FinishReason(final.FinishReason)));
                 }
+                else if (text.Length > 0) await events.WriteAsync(Event(index, text, null));
             }
         }
         catch (ApiException e) when (events.Started)
@@ -91,7 +89,8 @@ public static class CompletionEndpoint
             await events.FailAsync(e.Error);
             return;
         }
-        if (request.IncludeUsage) await events.WriteAsync(new CompletionResponse(id, created, model, [], Usage.Of(results)));
+        if (results.Any(r => r == null)) return;
+        if (request.IncludeUsage) await events.WriteAsync(new CompletionResponse(id, created, model, [], Usage(results!, request.Choices)));
         await events.DoneAsync();
     }
 }

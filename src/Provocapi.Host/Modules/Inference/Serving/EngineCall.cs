@@ -48,6 +48,15 @@ public static class EngineCall
         }
     }
 
+    /// <summary>Runs a generation to its end; null when the client went away first.</summary>
+    public static async Task<GenerationResult?> ResultAsync(HttpContext http, LoadedModel engine, GenerationRequest request, TokenTally tally)
+    {
+        GenerationResult? result = null;
+        await foreach (var chunk in StreamAsync(http, engine, request, tally))
+            result ??= chunk.Result;
+        return result is { FinishReason: FinishReason.Cancelled } ? null : result;
+    }
+
     static ApiException Failure(HttpContext http, Exception e, bool started)
     {
         switch (e)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Provocapi.Core.Generation;
 using Provocapi.Engine.Sampling;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Json;
@@ -46,7 +47,7 @@ public abstract record GenerationParameters
     /// <summary>Both spellings of the output budget, each checked against caps on its own.</summary>
     public IEnumerable<(int? Value, string Param)> OutputBudgets() => [(MaxTokens, "max_tokens"), (MaxCompletionTokens, "max_completion_tokens")];
 
-    public SamplingOptions Sampling()
+    public SamplingOptions Sampling(int vocabularySize)
     {
         var options = new SamplingOptions
         {
@@ -58,10 +59,29 @@ public abstract record GenerationParameters
             PresencePenalty = PresencePenalty ?? 0f,
             FrequencyPenalty = FrequencyPenalty ?? 0f,
             Seed = Seed,
+            LogitBias = Biases(vocabularySize),
         };
         if (options.Validate() is { } error)
             throw ApiException.BadRequest($"Invalid '{error.Param}': {error.Message}.", error.Param, "invalid_value");
         return options;
+    }
+
+    /// <summary><c>logit_bias</c>: an object from token ids (as strings, as JSON requires) to biases.</summary>
+    IReadOnlyDictionary<int, float>? Biases(int vocabularySize)
+    {
+        if (LogitBias is not { } bias || bias.ValueKind == JsonValueKind.Null) return null;
+        if (bias.ValueKind != JsonValueKind.Object)
+            throw ApiException.BadRequest("Invalid type for 'logit_bias': expected an object from token ids to numbers.", "logit_bias", "invalid_type");
+        var biases = new Dictionary<int, float>();
+        foreach (var entry in bias.EnumerateObject())
+        {
+            if (!int.TryParse(entry.Name, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var token) || token >= vocabularySize)
+                throw ApiException.BadRequest($"Invalid 'logit_bias': '{entry.Name}' is not a token id of this model (0 to {vocabularySize - 1}).", "logit_bias", "invalid_value");
+            if (entry.Value.ValueKind != JsonValueKind.Number)
+                throw ApiException.BadRequest($"Invalid type for 'logit_bias[{entry.Name}]': expected a number.", "logit_bias", "invalid_type");
+            biases[token] = entry.Value.GetSingle();
+        }
+        return biases;
     }
 
     public IReadOnlyList<string> StopStrings()
@@ -78,13 +98,21 @@ public abstract record GenerationParameters
         ? throw ApiException.BadRequest("Invalid 'stop': stop sequences must not be empty.", "stop", "invalid_value")
         : stops;
 
-    /// <summary>Parameters this server does not serve yet are refused rather than silently ignored.</summary>
+    public const int MaxChoices = 16;
+
+    /// <summary>How many choices to generate per prompt (n, 1 to <see cref="MaxChoices"/>).</summary>
+    public int Choices => N ?? 1;
+
+    /// <summary>The <paramref name="choices"/> generations of one prompt: with a seed, choice i uses seed + i, so each is reproducible and they differ.</summary>
+    public static IEnumerable<GenerationRequest> Choose(GenerationRequest generation, int choices) =>
+        Enumerable.Range(0, choices).Select(i => i == 0 || generation.Sampling.Seed is null
+            ? generation
+            : generation with { Sampling = generation.Sampling with { Seed = generation.Sampling.Seed + i } });
+
+    /// <summary>Refuses a bad n, and parameters this server does not serve yet rather than silently ignoring them, before any work is done.</summary>
     public virtual void RejectUnsupported()
     {
-        if (N is { } n && n != 1)
-            throw ApiException.BadRequest(n < 1 ? "Invalid 'n': it must be at least 1." : "Only n = 1 is supported.", "n", n < 1 ? "invalid_value" : "unsupported_value");
-        if (LogitBias is { ValueKind: JsonValueKind.Object } bias && bias.EnumerateObject().Any())
-            throw ApiException.BadRequest("logit_bias is not supported.", "logit_bias", "unsupported_parameter");
+        if (N is < 1 or > MaxChoices) throw ApiException.BadRequest($"Invalid 'n': {N}. It must be between 1 and {MaxChoices}.", "n", "invalid_value");
     }
 }
 

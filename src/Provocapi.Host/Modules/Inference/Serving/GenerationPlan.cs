@@ -17,7 +17,7 @@ public static class GenerationPlan
         string promptParam, IReadOnlyList<string> extraStops)
     {
         var caller = http.Caller();
-        var sampling = parameters.Sampling();
+        var sampling = parameters.Sampling(model.Engine!.Model.Config.VocabSize);
         var stops = parameters.StopStrings();
         var (requested, param) = parameters.RequestedMaxTokens();
         var cap = caller.Limits.MaxTokens;
