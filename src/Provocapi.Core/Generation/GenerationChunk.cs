@@ -1,3 +1,5 @@
+using Provocapi.Engine.Sampling;
+
 namespace Provocapi.Core.Generation;
 
 /// <summary>
@@ -8,6 +10,8 @@ public sealed record GenerationChunk(string Text, int? TokenId, GenerationResult
 {
     /// <summary>How long the generation waited for the engine before it started (the same on every chunk).</summary>
     public TimeSpan QueueTime { get; init; }
+    /// <summary>The token's log-probability, when the request asked for them.</summary>
+    public TokenLogprob? Logprob { get; init; }
 
     public bool IsFinal => Result != null;
 }

@@ -16,6 +16,8 @@ public sealed record GenerationRequest
     public bool AddSpecialTokens { get; init; } = true;
     /// <summary>Keep generating past end-of-generation tokens (benchmarks).</summary>
     public bool IgnoreEndOfGeneration { get; init; }
+    /// <summary>Report each generated token's log-probability with this many alternatives (null: none).</summary>
+    public int? TopLogprobs { get; init; }
     /// <summary>Interactive requests are admitted before batch work, which only fills idle capacity.</summary>
     public GenerationPriority Priority { get; init; } = GenerationPriority.Interactive;
     /// <summary>Who the request is for (a tenant), so a full queue can tell one over its fair share from a busy server.</summary>

@@ -22,6 +22,7 @@ public sealed class SequenceState : IDisposable
     readonly List<int> _tokens;
     readonly List<ulong> _pageKeys = [];
     readonly StringBuilder _text = new();
+    readonly List<TokenLogprob>? _logprobs;
     readonly int _contextLength;
 
     public int[] Prompt { get; }
@@ -49,6 +50,7 @@ public sealed class SequenceState : IDisposable
                 throw new ArgumentException($"prompt token id {id} is outside the vocabulary (0..{model.Config.VocabSize - 1})");
         if (Prompt.Length >= contextLength) throw new PromptTooLongException(Prompt.Length, contextLength);
         _tokens = [.. Prompt];
+        if (request.TopLogprobs != null) _logprobs = [];
         _sampler = new Sampler(request.Sampling, Prompt);
         _stops = new StopStringMatcher(request.StopStrings);
         // The continuation follows the prompt, so a SentencePiece word keeps its leading space.
@@ -122,6 +124,8 @@ public sealed class SequenceState : IDisposable
     {
         var token = _sampler.Sample(logits);
         _sampler.Accept(token);
+        var logprob = _logprobs != null ? TokenLogprob.Of(logits, token, _request.TopLogprobs!.Value) : null;
+        _logprobs?.Add(logprob!);
         _tokens.Add(token);
         var piece = "";
         if (!_request.IgnoreEndOfGeneration && _model.StopTokenIds.Contains(token))
@@ -133,8 +137,8 @@ public sealed class SequenceState : IDisposable
             if (_stops.Stopped) Finished = FinishReason.Stop;
             else if (Generated >= _request.MaxTokens || _tokens.Count >= _contextLength) Finished = FinishReason.Length;
         }
-        if (Finished is null) return new GenerationChunk(piece, token) { QueueTime = QueueTime };
-        return new GenerationChunk(piece + FlushText(), token, Result(Finished.Value)) { QueueTime = QueueTime };
+        if (Finished is null) return new GenerationChunk(piece, token) { QueueTime = QueueTime, Logprob = logprob };
+        return new GenerationChunk(piece + FlushText(), token, Result(Finished.Value)) { QueueTime = QueueTime, Logprob = logprob };
     }
 
     /// <summary>Ends the sequence early (cancellation) with what was generated so far.</summary>
@@ -154,7 +158,7 @@ public sealed class SequenceState : IDisposable
     }
 
     GenerationResult Result(FinishReason reason) =>
-        new(_text.ToString(), _tokens.GetRange(Prompt.Length, Generated).ToArray(), Prompt.Length, Generated, reason);
+        new(_text.ToString(), _tokens.GetRange(Prompt.Length, Generated).ToArray(), Prompt.Length, Generated, reason) { Logprobs = _logprobs?.ToArray() };
 
     public void Dispose() => Cache.Dispose();
 }

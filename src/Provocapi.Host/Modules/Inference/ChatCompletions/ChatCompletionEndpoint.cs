@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Provocapi.Core.Chat;
 using Provocapi.Core.Chat.Templates;
 using Provocapi.Core.Generation;
+using Provocapi.Engine.Sampling;
+using Provocapi.Engine.Tokenizers;
 using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Callers;
@@ -45,13 +47,15 @@ public static class ChatCompletionEndpoint
             var created = OpenAiNames.UnixNow();
             if (request.IsStreaming)
             {
-                await StreamAsync(http, request, model.Id, id, created, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
+                await StreamAsync(http, request, engine.Model.Tokenizer, model.Id, id, created, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
                 return;
             }
             // The choices generate concurrently, so the scheduler batches them.
             var results = await Task.WhenAll(generations.Select(g => EngineCall.ResultAsync(http, engine, g, tally)));
             if (results.Any(r => r == null)) return;
-            var choices = results.Select((r, i) => new ChatChoice(i, new AssistantMessage(r!.Text), null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
+            var tokenizer = engine.Model.Tokenizer;
+            var choices = results.Select((r, i) => new ChatChoice(i, new AssistantMessage(r!.Text),
+                r.Logprobs is { } logprobs ? ChatLogprobs.Of(tokenizer, logprobs) : null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
             await TypedResults.Json(new ChatCompletionResponse(id, created, model.Id, choices, Usage.OfChoices(results!)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
@@ -60,11 +64,12 @@ public static class ChatCompletionEndpoint
         }
     }
 
-    static async Task StreamAsync(HttpContext http, ChatCompletionRequest request, string model, string id, long created,
+    static async Task StreamAsync(HttpContext http, ChatCompletionRequest request, Tokenizer tokenizer, string model, string id, long created,
         IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
         var events = new ServerSentEvents(http.Response);
-        ChatCompletionChunk Chunk(int index, ChatDelta delta, string? finish = null) => new(id, created, model, [new ChatChunkChoice(index, delta, null, finish)]);
+        ChatCompletionChunk Chunk(int index, ChatDelta delta, string? finish = null, TokenLogprob? logprob = null) =>
+            new(id, created, model, [new ChatChunkChoice(index, delta, logprob != null ? ChatLogprobs.Of(tokenizer, [logprob]) : null, finish)]);
         var results = new GenerationResult?[choices.Count];
         var opened = new bool[choices.Count];
         try
@@ -81,9 +86,9 @@ public static class ChatCompletionEndpoint
                 {
                     if (final.FinishReason == FinishReason.Cancelled) return;
                     results[index] = final;
-                    await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text.Length > 0 ? chunk.Text : null), OpenAiNames.FinishReason(final.FinishReason)));
+                    await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text.Length > 0 ? chunk.Text : null), OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
                 }
-                else if (chunk.Text.Length > 0) await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text)));
+                else if (chunk.Text.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text), logprob: chunk.Logprob));
             }
         }
         catch (ApiException e) when (events.Started)

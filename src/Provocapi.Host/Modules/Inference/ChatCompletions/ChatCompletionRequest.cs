@@ -11,6 +11,7 @@ public sealed record ChatCompletionRequest : GenerationParameters
 {
     public IReadOnlyList<ChatMessageInput>? Messages { get; init; }
     public bool? Logprobs { get; init; }
+    public int? TopLogprobs { get; init; }
     public JsonElement? Tools { get; init; }
     public JsonElement? ResponseFormat { get; init; }
 
@@ -55,10 +56,15 @@ public sealed record ChatCompletionRequest : GenerationParameters
         return text.ToString();
     }
 
+    public override int? RequestedTopLogprobs() => Logprobs == true ? TopLogprobs ?? 0 : null;
+
     public override void RejectUnsupported()
     {
         base.RejectUnsupported();
-        if (Logprobs == true) throw ApiException.BadRequest("logprobs is not supported.", "logprobs", "unsupported_parameter");
+        if (TopLogprobs is { } top && (top is < 0 or > 20))
+            throw ApiException.BadRequest($"Invalid 'top_logprobs': {top}. It must be between 0 and 20.", "top_logprobs", "invalid_value");
+        if (TopLogprobs != null && Logprobs != true)
+            throw ApiException.BadRequest("'top_logprobs' needs 'logprobs' set to true.", "top_logprobs", "invalid_value");
         if (Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0)
             throw ApiException.BadRequest("tools are not supported.", "tools", "unsupported_parameter");
         if (ResponseFormat is { ValueKind: JsonValueKind.Object } format && format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.Text("messages") != "text")

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Provocapi.Core.Generation;
+using Provocapi.Engine.Sampling;
+using Provocapi.Engine.Tokenizers;
 using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Callers;
@@ -38,13 +40,15 @@ public static class CompletionEndpoint
         {
             if (request.IsStreaming)
             {
-                await StreamAsync(http, request, model.Id, id, created, Echo, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
+                await StreamAsync(http, request, engine.Model.Tokenizer, model.Id, id, created, Echo, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
                 return;
             }
             // Every prompt and choice generates concurrently, so the scheduler batches them.
             var results = await Task.WhenAll(generations.Select(g => EngineCall.ResultAsync(http, engine, g, tally)));
             if (results.Any(r => r == null)) return;
-            var texts = results.Select((r, i) => new CompletionChoice(Echo(i) + r!.Text, i, null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
+            var tokenizer = engine.Model.Tokenizer;
+            var texts = results.Select((r, i) => new CompletionChoice(Echo(i) + r!.Text, i,
+                r.Logprobs is { } logprobs ? CompletionLogprobs.Of(tokenizer, logprobs, Echo(i).Length) : null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
             await TypedResults.Json(new CompletionResponse(id, created, model.Id, texts, Usage(results!, choices)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
@@ -61,27 +65,35 @@ public static class CompletionEndpoint
         return new Usage(prompt, completion, prompt + completion);
     }
 
-    static async Task StreamAsync(HttpContext http, CompletionRequest request, string model, string id, long created, Func<int, string> echo,
+    static async Task StreamAsync(HttpContext http, CompletionRequest request, Tokenizer tokenizer, string model, string id, long created, Func<int, string> echo,
         IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
         var events = new ServerSentEvents(http.Response);
-        CompletionResponse Event(int index, string text, string? finish) => new(id, created, model, [new CompletionChoice(text, index, null, finish)], null);
         var results = new GenerationResult?[choices.Count];
         var opened = new bool[choices.Count];
+        var written = new int[choices.Count];
+        CompletionResponse Event(int index, string text, string? finish, TokenLogprob? logprob)
+        {
+            // The token's text starts after what this choice streamed before, and after the echoed prompt in its first event.
+            var start = written[index] + (opened[index] ? 0 : echo(index).Length);
+            var logprobs = logprob != null ? CompletionLogprobs.Of(tokenizer, [logprob], start) : null;
+            written[index] += text.Length;
+            return new(id, created, model, [new CompletionChoice(text, index, logprobs, finish)], null);
+        }
         try
         {
             await foreach (var (index, chunk) in ChoiceStreams.MergeAsync(choices))
             {
                 if (!events.Started) await events.StartAsync();
                 var text = (opened[index] ? "" : echo(index)) + chunk.Text;
-                opened[index] = true;
                 if (chunk.Result is { } final)
                 {
                     if (final.FinishReason == FinishReason.Cancelled) return;
                     results[index] = final;
-                    await events.WriteAsync(Event(index, text, OpenAiNames.FinishReason(final.FinishReason)));
+                    await events.WriteAsync(Event(index, text, OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
                 }
-                else if (text.Length > 0) await events.WriteAsync(Event(index, text, null));
+                else if (text.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Event(index, text, null, chunk.Logprob));
+                opened[index] = true;
             }
         }
         catch (ApiException e) when (events.Started)

@@ -57,10 +57,12 @@ public sealed record CompletionRequest : GenerationParameters
     static ApiException BadPrompt() => ApiException.BadRequest(
         "Invalid type for 'prompt': expected a string, an array of strings, an array of token ids, or an array of token-id arrays.", "prompt", "invalid_type");
 
+    public override int? RequestedTopLogprobs() => Logprobs;
+
     public override void RejectUnsupported()
     {
         base.RejectUnsupported();
-        if (Logprobs is not null) throw ApiException.BadRequest("logprobs is not supported.", "logprobs", "unsupported_parameter");
+        if (Logprobs is < 0 or > 5) throw ApiException.BadRequest($"Invalid 'logprobs': {Logprobs}. It must be between 0 and 5.", "logprobs", "invalid_value");
         if (BestOf is { } b && b != 1) throw ApiException.BadRequest("Only best_of = 1 is supported.", "best_of", "unsupported_value");
         if (!string.IsNullOrEmpty(Suffix)) throw ApiException.BadRequest("suffix is not supported.", "suffix", "unsupported_parameter");
     }

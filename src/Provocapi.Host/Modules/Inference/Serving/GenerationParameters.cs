@@ -100,6 +100,9 @@ public abstract record GenerationParameters
 
     public const int MaxChoices = 16;
 
+    /// <summary>How many alternatives to report with each token's log-probability; null when logprobs were not asked for.</summary>
+    public abstract int? RequestedTopLogprobs();
+
     /// <summary>How many choices to generate per prompt (n, 1 to <see cref="MaxChoices"/>).</summary>
     public int Choices => N ?? 1;
 

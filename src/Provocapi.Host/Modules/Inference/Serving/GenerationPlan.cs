@@ -46,6 +46,7 @@ public static class GenerationPlan
             Owner = caller.TenantId,
             PromptTokens = promptTokens,
             Sampling = sampling,
+            TopLogprobs = parameters.RequestedTopLogprobs(),
             MaxTokens = maxTokens,
             StopStrings = [.. extraStops, .. stops],
         };
