@@ -56,7 +56,7 @@ public static class ChatCompletionEndpoint
             var tokenizer = engine.Model.Tokenizer;
             var choices = results.Select((r, i) => new ChatChoice(i, new AssistantMessage(r!.Text),
                 r.Logprobs is { } logprobs ? ChatLogprobs.Of(tokenizer, logprobs) : null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
-            await TypedResults.Json(new ChatCompletionResponse(id, created, model.Id, choices, Usage.OfChoices(results!)), ApiJson.Options).ExecuteAsync(http);
+            await TypedResults.Json(new ChatCompletionResponse(id, created, model.Id, choices, Usage.Of(results!, results.Length)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
         {
@@ -97,7 +97,7 @@ public static class ChatCompletionEndpoint
             return;
         }
         if (results.Any(r => r == null)) return;
-        if (request.IncludeUsage) await events.WriteAsync(new ChatCompletionChunk(id, created, model, [], Usage.OfChoices(results!)));
+        if (request.IncludeUsage) await events.WriteAsync(new ChatCompletionChunk(id, created, model, [], Usage.Of(results!, results.Length)));
         await events.DoneAsync();
     }
 }

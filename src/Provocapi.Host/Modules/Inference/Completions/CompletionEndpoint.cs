@@ -49,20 +49,12 @@ public static class CompletionEndpoint
             var tokenizer = engine.Model.Tokenizer;
             var texts = results.Select((r, i) => new CompletionChoice(Echo(i) + r!.Text, i,
                 r.Logprobs is { } logprobs ? CompletionLogprobs.Of(tokenizer, logprobs, Echo(i).Length) : null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
-            await TypedResults.Json(new CompletionResponse(id, created, model.Id, texts, Usage(results!, choices)), ApiJson.Options).ExecuteAsync(http);
+            await TypedResults.Json(new CompletionResponse(id, created, model.Id, texts, Usage.Of(results!, choices)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
         {
             reservation.Settle(tally.Total);
         }
-    }
-
-    /// <summary>Each prompt counts once, however many choices it has.</summary>
-    static Usage Usage(IReadOnlyList<GenerationResult> results, int choices)
-    {
-        var prompt = results.Where((_, i) => i % choices == 0).Sum(r => r.PromptTokens);
-        var completion = results.Sum(r => r.CompletionTokens);
-        return new Usage(prompt, completion, prompt + completion);
     }
 
     static async Task StreamAsync(HttpContext http, CompletionRequest request, Tokenizer tokenizer, string model, string id, long created, Func<int, string> echo,
@@ -102,7 +94,7 @@ public static class CompletionEndpoint
             return;
         }
         if (results.Any(r => r == null)) return;
-        if (request.IncludeUsage) await events.WriteAsync(new CompletionResponse(id, created, model, [], Usage(results!, request.Choices)));
+        if (request.IncludeUsage) await events.WriteAsync(new CompletionResponse(id, created, model, [], Usage.Of(results!, request.Choices)));
         await events.DoneAsync();
     }
 }

@@ -5,20 +5,17 @@ namespace Provocapi.Host.Modules.Inference.Serving;
 /// <summary>Token counts of a response, as OpenAI reports them.</summary>
 public sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens)
 {
-    /// <summary>Several choices of one prompt: the prompt counts once, as OpenAI counts it.</summary>
-    public static Usage OfChoices(IReadOnlyList<GenerationResult> choices)
-    {
-        var completion = choices.Sum(c => c.CompletionTokens);
-        return new Usage(choices[0].PromptTokens, completion, choices[0].PromptTokens + completion);
-    }
-
-    public static Usage Of(IEnumerable<GenerationResult> results)
+    /// <summary>
+    /// The usage of <paramref name="choicesPerPrompt"/> choices for each of several prompts (results in prompt-major
+    /// order): each prompt counts once, however many choices it has, as OpenAI counts it.
+    /// </summary>
+    public static Usage Of(IReadOnlyList<GenerationResult> results, int choicesPerPrompt)
     {
         int prompt = 0, completion = 0;
-        foreach (var r in results)
+        for (var i = 0; i < results.Count; i++)
         {
-            prompt += r.PromptTokens;
-            completion += r.CompletionTokens;
+            if (i % choicesPerPrompt == 0) prompt += results[i].PromptTokens;
+            completion += results[i].CompletionTokens;
         }
         return new Usage(prompt, completion, prompt + completion);
     }
