@@ -64,40 +64,17 @@ public static class ChatCompletionEndpoint
         }
     }
 
-    static async Task StreamAsync(HttpContext http, ChatCompletionRequest request, Tokenizer tokenizer, string model, string id, long created,
+    static Task StreamAsync(HttpContext http, ChatCompletionRequest request, Tokenizer tokenizer, string model, string id, long created,
         IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
-        var events = new ServerSentEvents(http.Response);
         ChatCompletionChunk Chunk(int index, ChatDelta delta, string? finish = null, TokenLogprob? logprob = null) =>
             new(id, created, model, [new ChatChunkChoice(index, delta, logprob != null ? ChatLogprobs.Of(tokenizer, [logprob]) : null, finish)]);
-        var results = new GenerationResult?[choices.Count];
-        var opened = new bool[choices.Count];
-        try
+        return ChoiceStreams.WriteEventsAsync(http, choices, async (events, index, chunk, first) =>
         {
-            await foreach (var (index, chunk) in ChoiceStreams.MergeAsync(choices))
-            {
-                if (!events.Started) await events.StartAsync();
-                if (!opened[index])
-                {
-                    opened[index] = true;
-                    await events.WriteAsync(Chunk(index, new ChatDelta("assistant", "")));
-                }
-                if (chunk.Result is { } final)
-                {
-                    if (final.FinishReason == FinishReason.Cancelled) return;
-                    results[index] = final;
-                    await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text.Length > 0 ? chunk.Text : null), OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
-                }
-                else if (chunk.Text.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text), logprob: chunk.Logprob));
-            }
-        }
-        catch (ApiException e) when (events.Started)
-        {
-            await events.FailAsync(e.Error);
-            return;
-        }
-        if (results.Any(r => r == null)) return;
-        if (request.IncludeUsage) await events.WriteAsync(new ChatCompletionChunk(id, created, model, [], Usage.Of(results!, results.Length)));
-        await events.DoneAsync();
+            if (first) await events.WriteAsync(Chunk(index, new ChatDelta("assistant", "")));
+            if (chunk.Result is { } final)
+                await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text.Length > 0 ? chunk.Text : null), OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
+            else if (chunk.Text.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text), logprob: chunk.Logprob));
+        }, request.IncludeUsage ? results => new ChatCompletionChunk(id, created, model, [], Usage.Of(results, results.Count)) : null);
     }
 }

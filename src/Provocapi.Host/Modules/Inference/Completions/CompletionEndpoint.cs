@@ -57,44 +57,20 @@ public static class CompletionEndpoint
         }
     }
 
-    static async Task StreamAsync(HttpContext http, CompletionRequest request, Tokenizer tokenizer, string model, string id, long created, Func<int, string> echo,
+    static Task StreamAsync(HttpContext http, CompletionRequest request, Tokenizer tokenizer, string model, string id, long created, Func<int, string> echo,
         IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
-        var events = new ServerSentEvents(http.Response);
-        var results = new GenerationResult?[choices.Count];
-        var opened = new bool[choices.Count];
         var written = new int[choices.Count];
-        CompletionResponse Event(int index, string text, string? finish, TokenLogprob? logprob)
+        return ChoiceStreams.WriteEventsAsync(http, choices, (events, index, chunk, first) =>
         {
+            var prefix = first ? echo(index) : "";
+            var text = prefix + chunk.Text;
+            var finish = chunk.Result is { } final ? OpenAiNames.FinishReason(final.FinishReason) : null;
+            if (finish == null && text.Length == 0 && chunk.Logprob == null) return Task.CompletedTask;
             // The token's text starts after what this choice streamed before, and after the echoed prompt in its first event.
-            var start = written[index] + (opened[index] ? 0 : echo(index).Length);
-            var logprobs = logprob != null ? CompletionLogprobs.Of(tokenizer, [logprob], start) : null;
+            var logprobs = chunk.Logprob is { } logprob ? CompletionLogprobs.Of(tokenizer, [logprob], written[index] + prefix.Length) : null;
             written[index] += text.Length;
-            return new(id, created, model, [new CompletionChoice(text, index, logprobs, finish)], null);
-        }
-        try
-        {
-            await foreach (var (index, chunk) in ChoiceStreams.MergeAsync(choices))
-            {
-                if (!events.Started) await events.StartAsync();
-                var text = (opened[index] ? "" : echo(index)) + chunk.Text;
-                if (chunk.Result is { } final)
-                {
-                    if (final.FinishReason == FinishReason.Cancelled) return;
-                    results[index] = final;
-                    await events.WriteAsync(Event(index, text, OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
-                }
-                else if (text.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Event(index, text, null, chunk.Logprob));
-                opened[index] = true;
-            }
-        }
-        catch (ApiException e) when (events.Started)
-        {
-            await events.FailAsync(e.Error);
-            return;
-        }
-        if (results.Any(r => r == null)) return;
-        if (request.IncludeUsage) await events.WriteAsync(new CompletionResponse(id, created, model, [], Usage.Of(results!, request.Choices)));
-        await events.DoneAsync();
+            return events.WriteAsync(new CompletionResponse(id, created, model, [new CompletionChoice(text, index, logprobs, finish)], null));
+        }, request.IncludeUsage ? results => new CompletionResponse(id, created, model, [], Usage.Of(results, request.Choices)) : null);
     }
 }

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Http;
 using Provocapi.Core.Generation;
+using Provocapi.Host.Platform.Errors;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 
@@ -34,5 +36,38 @@ public static class ChoiceStreams
             stop.Cancel();
             await completion;
         }
+    }
+
+    /// <summary>
+    /// Streams the merged choices as server-sent events: <paramref name="write"/> for every chunk (told whether it is
+    /// its choice's first), then, once every choice has ended, the usage event if <paramref name="usageEvent"/> is
+    /// given, then <c>[DONE]</c>. A failure after the stream started becomes an error event before <c>[DONE]</c>;
+    /// a client that went away ends it quietly.
+    /// </summary>
+    public static async Task WriteEventsAsync(HttpContext http, IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices,
+        Func<ServerSentEvents, int, GenerationChunk, bool, Task> write, Func<IReadOnlyList<GenerationResult>, object>? usageEvent)
+    {
+        var events = new ServerSentEvents(http.Response);
+        var results = new GenerationResult?[choices.Count];
+        var opened = new bool[choices.Count];
+        try
+        {
+            await foreach (var (index, chunk) in MergeAsync(choices))
+            {
+                if (chunk.Result is { FinishReason: FinishReason.Cancelled }) return;
+                if (!events.Started) await events.StartAsync();
+                await write(events, index, chunk, !opened[index]);
+                opened[index] = true;
+                if (chunk.Result is { } final) results[index] = final;
+            }
+        }
+        catch (ApiException e) when (events.Started)
+        {
+            await events.FailAsync(e.Error);
+            return;
+        }
+        if (results.Any(r => r == null)) return;
+        if (usageEvent != null) await events.WriteAsync(usageEvent(results!));
+        await events.DoneAsync();
     }
 }
