@@ -32,8 +32,6 @@ public sealed class SequenceState : IDisposable
     /// <summary>Tokens whose keys and values are not cached yet: the prompt (or what is left of it), else the last sampled token.</summary>
     public int Pending => _tokens.Count - Cache.Length;
     public bool IsPrefilling => Pending > 1 || Generated == 0;
-    /// <summary>Prompt tokens whose cached pages were reused instead of computed.</summary>
-    public int ReusedPromptTokens { get; private set; }
     /// <summary>Arrival to admission by the engine.</summary>
     public TimeSpan QueueTime { get; set; }
 
@@ -74,14 +72,12 @@ public sealed class SequenceState : IDisposable
         {
             var index = Cache.Pages.Count;
             var tokens = TokensSpan(index * size, size);
-            var parent = ParentKey(index);
-            var key = PrefixPageIndex.Key(parent, tokens);
-            if (!pool.TryHoldPrefix(key, parent, tokens, out var page)) break;
+            var key = PrefixPageIndex.Key(ParentKey(index), tokens);
+            if (!pool.TryHoldPrefix(key, ParentPage(index), tokens, out var page)) break;
             Cache.AppendFilled(page);
             if (_pageKeys.Count == index) _pageKeys.Add(key);
             reused += size;
         }
-        if (Generated == 0) ReusedPromptTokens += reused;
         return reused;
     }
 
@@ -92,14 +88,15 @@ public sealed class SequenceState : IDisposable
         for (var index = _pageKeys.Count; (index + 1) * size <= Cache.Length; index++)
         {
             var tokens = TokensSpan(index * size, size);
-            var parent = ParentKey(index);
-            var key = PrefixPageIndex.Key(parent, tokens);
-            Cache.Pool.IndexPrefix(Cache.Pages[index], key, parent, tokens);
+            var key = PrefixPageIndex.Key(ParentKey(index), tokens);
+            Cache.Pool.IndexPrefix(Cache.Pages[index], key, ParentPage(index), tokens);
             _pageKeys.Add(key);
         }
     }
 
     ulong ParentKey(int pageIndex) => pageIndex == 0 ? 0 : _pageKeys[pageIndex - 1];
+
+    int ParentPage(int pageIndex) => pageIndex == 0 ? -1 : Cache.Pages[pageIndex - 1];
 
     ReadOnlySpan<int> TokensSpan(int start, int length) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_tokens).Slice(start, length);
 

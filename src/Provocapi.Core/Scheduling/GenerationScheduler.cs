@@ -72,7 +72,8 @@ public sealed class GenerationScheduler : IDisposable
         lock (_lock)
         {
             if (_stopping) throw new ObjectDisposedException(nameof(GenerationScheduler));
-            if (_queue.Count >= _options.MaxQueueLength) throw Full(request.Owner);
+            // Preempted sequences wait here too, but they were admitted once: only new arrivals count against the bound.
+            if (_queue.Count(q => !q.Admitted) >= _options.MaxQueueLength) throw Full(request.Owner);
             var scheduled = new ScheduledSequence(state, request.Priority, request.Owner, ++_arrivals);
             Enqueue(scheduled);
             _wake.Release();
@@ -80,19 +81,25 @@ public sealed class GenerationScheduler : IDisposable
         }
     }
 
-    /// <summary>Wakes the loop so a cancellation takes effect even while it is idle.</summary>
-    public void Nudge() => _wake.Release();
+    /// <summary>Wakes the loop so a cancellation takes effect even while it is idle; a no-op once the scheduler is gone.</summary>
+    public void Nudge()
+    {
+        if (_stopping) return;
+        try { _wake.Release(); }
+        catch (ObjectDisposedException) { }
+    }
 
     AdmissionRejectedException Full(string? owner)
     {
         // A full queue is the owner's fault if it holds more than an equal share of it among those waiting.
-        var owners = _queue.Select(q => q.Owner).Append(owner).Distinct().Count();
-        var mine = _queue.Count(q => q.Owner == owner);
+        var waiting = _queue.Where(q => !q.Admitted).ToList();
+        var owners = waiting.Select(q => q.Owner).Append(owner).Distinct().Count();
+        var mine = waiting.Count(q => q.Owner == owner);
         return owner != null && mine >= Math.Max(1, _options.MaxQueueLength / owners)
             ? new AdmissionRejectedException(AdmissionRejection.FairShareExceeded,
-                $"'{owner}' already has {mine} of the {_queue.Count} queued requests, more than its fair share", TimeSpan.FromSeconds(2))
+                $"'{owner}' already has {mine} of the {waiting.Count} queued requests, more than its fair share", TimeSpan.FromSeconds(2))
             : new AdmissionRejectedException(AdmissionRejection.NoCapacity,
-                $"the queue is full ({_queue.Count} requests waiting)", TimeSpan.FromSeconds(2));
+                $"the queue is full ({waiting.Count} requests waiting)", TimeSpan.FromSeconds(2));
     }
 
     void Enqueue(ScheduledSequence sequence)
@@ -113,8 +120,10 @@ public sealed class GenerationScheduler : IDisposable
             }
             catch (Exception e)
             {
-                // A fault in the loop itself ends the sequences it was serving, not the process.
+                // A fault in the loop itself ends the sequences it was serving (and the request it was admitting), not
+                // the process; the pause keeps a fault that repeats from spinning.
                 FailAll(e);
+                Thread.Sleep(10);
             }
         }
         lock (_lock)
@@ -180,7 +189,7 @@ public sealed class GenerationScheduler : IDisposable
         var pages = (candidate.State.Cache.Length + candidate.State.Pending + _pool.PageSize - 1) / _pool.PageSize;
         var needed = pages - candidate.State.Cache.Pages.Count + 1;
         // Alone, it goes ahead even without the spare page: nothing else will ever free more.
-        while (_pool.FreePages < needed && _running.Count > 0)
+        while (_pool.FreePages - OutstandingPages() < needed && _running.Count > 0)
             if (!PreemptFor(candidate))
             {
                 candidate.State.DropCache();
@@ -188,6 +197,18 @@ public sealed class GenerationScheduler : IDisposable
             }
         if (!candidate.Admitted) _metrics.PrefixLookup(candidate.State.Prompt.Length, reused);
         return true;
+    }
+
+    /// <summary>
+    /// Pages running sequences will still rent for the tokens they have now (prompts not yet fully prefilled): free
+    /// pages are promised to them, or a newcomer would be admitted only to force their preemption a step later.
+    /// </summary>
+    int OutstandingPages()
+    {
+        var outstanding = 0;
+        foreach (var r in _running)
+            outstanding += Math.Max(0, (r.State.Cache.Length + r.State.Pending + _pool.PageSize - 1) / _pool.PageSize - r.State.Cache.Pages.Count);
+        return outstanding;
     }
 
     /// <summary>Frees the newest running sequence less urgent than <paramref name="candidate"/>; false if there is none.</summary>
@@ -256,7 +277,13 @@ public sealed class GenerationScheduler : IDisposable
         for (var i = 0; i < _withLogits.Count; i++)
         {
             var s = _withLogits[i];
-            var chunk = s.State.Accept(logits.Slice(i * vocabulary, vocabulary));
+            GenerationChunk chunk;
+            try { chunk = s.State.Accept(logits.Slice(i * vocabulary, vocabulary)); }
+            catch (Exception e)
+            {
+                Fail(s, e);
+                continue;
+            }
             if (s.FirstTokenAt == null)
             {
                 s.FirstTokenAt = now;
@@ -279,8 +306,10 @@ public sealed class GenerationScheduler : IDisposable
             var (s, tokens) = _plan[i];
             while (!s.State.Cache.TryReserve(s.State.Cache.Length + tokens))
             {
-                var victim = _running.Where(r => r != s).OrderByDescending(r => r.Priority).ThenByDescending(r => r.ArrivalOrder).FirstOrDefault();
-                if (victim == null || (victim.Priority, victim.ArrivalOrder).CompareTo((s.Priority, s.ArrivalOrder)) < 0)
+                // A sequence whose reader stopped reading gives way first, so it cannot hold the cache hostage.
+                var victim = _running.Where(r => r != s)
+                    .OrderByDescending(r => r.Output.Count >= MaxUnreadChunks).ThenByDescending(r => r.Priority).ThenByDescending(r => r.ArrivalOrder).FirstOrDefault();
+                if (victim == null || (victim.Output.Count < MaxUnreadChunks && (victim.Priority, victim.ArrivalOrder).CompareTo((s.Priority, s.ArrivalOrder)) < 0))
                 {
                     // Nothing less urgent to take pages from: this sequence waits for the others (or fails if alone).
                     if (_running.Count == 1)
@@ -306,8 +335,24 @@ public sealed class GenerationScheduler : IDisposable
 
     void FailAll(Exception error)
     {
-        foreach (var s in _running.ToList()) Fail(s, error);
-        Volatile.Write(ref _runningCount, 0);
+        try
+        {
+            foreach (var s in _running.ToList()) Fail(s, error);
+            lock (_lock)
+                if (_queue.Count > 0)
+                {
+                    var head = _queue[0];
+                    _queue.RemoveAt(0);
+                    End(head, error);
+                    head.State.Dispose();
+                }
+        }
+        catch (Exception)
+        {
+            // Cleaning up after a fault failed too; what could not be ended is dropped rather than the process.
+            _running.Clear();
+        }
+        Volatile.Write(ref _runningCount, _running.Count);
     }
 
     void Fail(ScheduledSequence s, Exception error)
@@ -327,7 +372,11 @@ public sealed class GenerationScheduler : IDisposable
 
     public void Dispose()
     {
-        lock (_lock) _stopping = true;
+        lock (_lock)
+        {
+            if (_stopping) return;
+            _stopping = true;
+        }
         _wake.Release();
         _loop.Join();
         _metrics.Dispose();

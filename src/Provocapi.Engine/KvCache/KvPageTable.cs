@@ -49,7 +49,8 @@ public sealed class KvPageTable(KvPagePool pool) : IDisposable
 
     public void Dispose()
     {
-        foreach (var page in _pages) Pool.Release(page);
+        // Last page first, so a prefix's later pages become evictable before the pages they hang from.
+        for (var i = _pages.Count - 1; i >= 0; i--) Pool.Release(_pages[i]);
         _pages.Clear();
         Length = 0;
     }

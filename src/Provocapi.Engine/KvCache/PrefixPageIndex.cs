@@ -2,13 +2,15 @@ namespace Provocapi.Engine.KvCache;
 
 /// <summary>
 /// Which full pages hold which token prefixes (vLLM's automatic prefix caching): a page is keyed by a hash chained
-/// over every token from the start of the sequence to the page's end, and keeps its own tokens and its parent's key
-/// so that a hash collision can never hand out the wrong page. Pages nobody holds stay indexed until evicted,
-/// least recently used first. Not thread-safe: <see cref="KvPagePool"/> calls it under its lock.
+/// over every token from the start of the sequence to the page's end. A hit must also match the page's own tokens
+/// and the very page its parent was found in, so by induction from the first page a hit holds exactly the tokens
+/// asked for, whatever the hash does (it is not collision-resistant, and need not be). Pages nobody holds stay
+/// indexed until evicted, least recently used first. Not thread-safe: <see cref="KvPagePool"/> calls it under its lock.
 /// </summary>
 public sealed class PrefixPageIndex
 {
-    sealed record Entry(ulong Key, ulong ParentKey, int[] Tokens);
+    /// <summary><paramref name="ParentPage"/> is −1 for a sequence's first page.</summary>
+    sealed record Entry(ulong Key, int ParentPage, int[] Tokens);
 
     readonly Dictionary<ulong, int> _pageByKey = [];
     readonly Dictionary<int, Entry> _entryByPage = [];
@@ -32,20 +34,20 @@ public sealed class PrefixPageIndex
         return hash;
     }
 
-    public bool TryFind(ulong key, ulong parentKey, ReadOnlySpan<int> tokens, out int page)
+    public bool TryFind(ulong key, int parentPage, ReadOnlySpan<int> tokens, out int page)
     {
         if (_pageByKey.TryGetValue(key, out page) && _entryByPage[page] is var entry
-            && entry.ParentKey == parentKey && tokens.SequenceEqual(entry.Tokens)) return true;
+            && entry.ParentPage == parentPage && tokens.SequenceEqual(entry.Tokens)) return true;
         page = -1;
         return false;
     }
 
     /// <summary>Indexes a page that was just filled; a prefix already indexed keeps its first page.</summary>
-    public bool TryAdd(int page, ulong key, ulong parentKey, ReadOnlySpan<int> tokens)
+    public bool TryAdd(int page, ulong key, int parentPage, ReadOnlySpan<int> tokens)
     {
         if (_pageByKey.ContainsKey(key) || _entryByPage.ContainsKey(page)) return false;
         _pageByKey[key] = page;
-        _entryByPage[page] = new Entry(key, parentKey, tokens.ToArray());
+        _entryByPage[page] = new Entry(key, parentPage, tokens.ToArray());
         return true;
     }
 

@@ -14,20 +14,20 @@ public sealed class KvPagePoolTests
         using var pool = Pool(2);
         Assert.True(pool.TryRent(out var page));
         var key = PrefixPageIndex.Key(0, Tokens(1, 2, 3, 4));
-        pool.IndexPrefix(page, key, 0, Tokens(1, 2, 3, 4));
-        Assert.True(pool.TryHoldPrefix(key, 0, Tokens(1, 2, 3, 4), out var shared));
+        pool.IndexPrefix(page, key, -1, Tokens(1, 2, 3, 4));
+        Assert.True(pool.TryHoldPrefix(key, -1, Tokens(1, 2, 3, 4), out var shared));
         Assert.Equal(page, shared);
         pool.Release(page);
         Assert.Equal(1, pool.FreePages);  // still held once
         pool.Release(page);
         Assert.Equal(2, pool.FreePages);  // unheld but cached: free to rent, still findable
-        Assert.True(pool.TryHoldPrefix(key, 0, Tokens(1, 2, 3, 4), out _));
+        Assert.True(pool.TryHoldPrefix(key, -1, Tokens(1, 2, 3, 4), out _));
         pool.Release(page);
         Assert.Throws<InvalidOperationException>(() => pool.Release(page));
     }
 
     [Fact]
-    public void A_key_match_with_other_tokens_or_another_parent_is_no_hit()
+    public void A_key_match_with_other_tokens_or_another_parent_page_is_no_hit()
     {
         using var pool = Pool(2);
         Assert.True(pool.TryRent(out var page));
@@ -69,9 +69,9 @@ public sealed class KvPagePoolTests
         writer.Reserve(8);
         writer.Advance(8);
         var first = PrefixPageIndex.Key(0, Tokens(1, 2, 3, 4));
-        pool.IndexPrefix(writer.Pages[0], first, 0, Tokens(1, 2, 3, 4));
+        pool.IndexPrefix(writer.Pages[0], first, -1, Tokens(1, 2, 3, 4));
         using var reader = new KvPageTable(pool);
-        Assert.True(pool.TryHoldPrefix(first, 0, Tokens(1, 2, 3, 4), out var page));
+        Assert.True(pool.TryHoldPrefix(first, -1, Tokens(1, 2, 3, 4), out var page));
         reader.AppendFilled(page);
         Assert.Equal(4, reader.Length);
         Assert.Equal(writer.Pages[0], reader.Pages[0]);

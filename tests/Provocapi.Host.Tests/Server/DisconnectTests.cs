@@ -29,4 +29,37 @@ public sealed class DisconnectTests(ServerFixture server)
         Assert.Equal(afterStop, engine.ForwardTokens);
         Assert.True(afterStop - before < 1000, $"{afterStop - before} tokens ran");
     }
+
+    [Fact]
+    public async Task A_client_that_stops_reading_pauses_its_own_sequence_and_no_other()
+    {
+        using var client = server.ClientWithKey(server.CreateKey(ServerFixture.UniqueTenant("slow"), Platform.Callers.Tier.Dedicated));
+        await server.ReadyClientAsync();
+        var engine = server.Engine("tiny");
+        using var cancel = new CancellationTokenSource();
+        using var slow = await client.PostJsonAsync("/v1/completions",
+            new { model = "tiny", prompt = "a", max_tokens = 1900, temperature = 1, stream = true }, cancel.Token);
+        var stream = await slow.Content.ReadAsStreamAsync(cancel.Token);
+        Assert.True(await stream.ReadAsync(new byte[64], cancel.Token) > 0);
+
+        // Unread, the stream backs up through the transport, the merge and the engine's few unread chunks: the
+        // sequence stops well short of its 1,900 tokens and stays admitted, waiting for its reader.
+        long last = -1;
+        for (var i = 0; i < 200 && engine.ForwardTokens != last; i++)
+        {
+            last = engine.ForwardTokens;
+            await Task.Delay(250);
+        }
+        Assert.Equal(last, engine.ForwardTokens);
+        Assert.Equal(1, engine.RunningGenerations);
+
+        // Meanwhile another request on the same model runs to the end.
+        using var other = await client.PostJsonAsync("/v1/completions", new { model = "tiny", prompt = "b", max_tokens = 5 });
+        Assert.Equal(5, (await other.JsonAsync()).GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+
+        cancel.Cancel();
+        slow.Dispose();
+        for (var i = 0; i < 200 && engine.RunningGenerations > 0; i++) await Task.Delay(10);
+        Assert.Equal(0, engine.RunningGenerations);
+    }
 }

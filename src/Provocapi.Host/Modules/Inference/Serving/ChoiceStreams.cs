@@ -15,15 +15,24 @@ public static class ChoiceStreams
     public static async IAsyncEnumerable<(int Index, GenerationChunk Chunk)> MergeAsync(IReadOnlyList<IAsyncEnumerable<GenerationChunk>> streams,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var merged = Channel.CreateUnbounded<(int, GenerationChunk)>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded, so a slow client backs up into the engine, which then pauses that sequence rather than buffer its reply.
+        var merged = Channel.CreateBounded<(int, GenerationChunk)>(new BoundedChannelOptions(2 * streams.Count) { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var producers = streams.Select((stream, index) => Task.Run(async () =>
         {
-            await foreach (var chunk in stream.WithCancellation(stop.Token))
-                await merged.Writer.WriteAsync((index, chunk), stop.Token);
+            try
+            {
+                await foreach (var chunk in stream.WithCancellation(stop.Token))
+                    await merged.Writer.WriteAsync((index, chunk), stop.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The first failure ends the whole request at once; the other choices are stopped.
+                merged.Writer.TryComplete(e);
+                stop.Cancel();
+            }
         })).ToList();
-        var completion = Task.WhenAll(producers).ContinueWith(t =>
-            merged.Writer.TryComplete(t.Exception?.InnerExceptions.FirstOrDefault(e => e is not OperationCanceledException) ?? t.Exception?.InnerException),
+        var completion = Task.WhenAll(producers).ContinueWith(t => merged.Writer.TryComplete(t.Exception?.InnerException),
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         try
         {
