@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Provocapi.Core.Chat.Templates;
+using Provocapi.Tests;
 
 namespace Provocapi.Benchmarks.Chat;
 
@@ -39,7 +40,7 @@ public class ChatTemplateBenchmarks
     [Benchmark]
     public string Qwen25() => _qwen.Render(Variables);
 
-    static ChatTemplate Load(string name) => ChatTemplate.Parse(File.ReadAllText(Path.Combine(FixturesFolder(), "chat-templates", name)));
+    static ChatTemplate Load(string name) => ChatTemplate.Parse(File.ReadAllText(TestData.Path("chat-templates", name)));
 
     static Dictionary<string, object?> Conversation(int messages)
     {
@@ -79,16 +80,6 @@ public class ChatTemplateBenchmarks
             ["bos_token"] = "<|begin_of_text|>",
             ["eos_token"] = "<|eot_id|>",
         };
-    }
-
-    static string FixturesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "fixtures");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException("tests/fixtures not found above " + AppContext.BaseDirectory);
     }
 
     sealed class ThroughputConfig : ManualConfig

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Provocapi.Engine.Formats.Gguf;
 using Provocapi.Engine.Tokenizers;
+using Provocapi.Tests;
 
 namespace Provocapi.Benchmarks.Tokenizers;
 
@@ -58,18 +59,8 @@ public class TokenizerBenchmarks
 
     static Tokenizer Load(string name)
     {
-        using var file = GgufFile.Open(Path.Combine(FixturesFolder(), "tokenizers", name));
+        using var file = GgufFile.Open(TestData.Path("tokenizers", name));
         return Tokenizer.FromGguf(file);
-    }
-
-    static string FixturesFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "fixtures");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException("tests/fixtures not found above " + AppContext.BaseDirectory);
     }
 
     static (string Text, int Bytes) EnglishText()
