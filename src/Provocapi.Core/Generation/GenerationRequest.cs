@@ -1,4 +1,5 @@
 using Provocapi.Engine.Sampling;
+using Provocapi.Engine.Sampling.Grammar;
 
 namespace Provocapi.Core.Generation;
 
@@ -18,6 +19,8 @@ public sealed record GenerationRequest
     public bool IgnoreEndOfGeneration { get; init; }
     /// <summary>Report each generated token's log-probability with this many alternatives (null: none).</summary>
     public int? TopLogprobs { get; init; }
+    /// <summary>Constrains the output to JSON (any object, or a schema's values); null: free text.</summary>
+    public JsonGrammar? Grammar { get; init; }
     /// <summary>Interactive requests are admitted before batch work, which only fills idle capacity.</summary>
     public GenerationPriority Priority { get; init; } = GenerationPriority.Interactive;
     /// <summary>Who the request is for (a tenant), so a full queue can tell one over its fair share from a busy server.</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using Provocapi.Engine.KvCache;
 using Provocapi.Engine.Models;
 using Provocapi.Engine.Sampling;
+using Provocapi.Engine.Sampling.Grammar;
 using Provocapi.Engine.Tokenizers;
 
 namespace Provocapi.Core.Generation;
@@ -24,6 +25,8 @@ public sealed class SequenceState : IDisposable
     readonly StringBuilder _text = new();
     readonly List<TokenLogprob>? _logprobs;
     readonly int _contextLength;
+    readonly JsonConstraint? _constraint;
+    float[] _constrained = [];
 
     public int[] Prompt { get; }
     public KvPageTable Cache { get; }
@@ -50,6 +53,7 @@ public sealed class SequenceState : IDisposable
         _tokens = [.. Prompt];
         if (request.TopLogprobs != null) _logprobs = [];
         _sampler = new Sampler(request.Sampling, Prompt);
+        _constraint = request.Grammar?.Begin(model.StopTokenIds);
         _stops = new StopStringMatcher(request.StopStrings);
         // The continuation follows the prompt, so a SentencePiece word keeps its leading space.
         _decoder = model.Tokenizer.CreateStreamingDecoder(atTextStart: false);
@@ -119,8 +123,10 @@ public sealed class SequenceState : IDisposable
     /// <summary>Samples from the logits after the last fed token; returns the chunk to stream (the final one when done).</summary>
     public GenerationChunk Accept(ReadOnlySpan<float> logits)
     {
+        if (_constraint != null) logits = Constrain(logits);
         var token = _sampler.Sample(logits);
         _sampler.Accept(token);
+        _constraint?.Accept(token);
         var logprob = _logprobs != null ? TokenLogprob.Of(logits, token, _request.TopLogprobs!.Value) : null;
         _logprobs?.Add(logprob!);
         _tokens.Add(token);
@@ -136,6 +142,16 @@ public sealed class SequenceState : IDisposable
         }
         if (Finished is null) return new GenerationChunk(piece, token) { QueueTime = QueueTime, Logprob = logprob };
         return new GenerationChunk(piece + FlushText(), token, Result(Finished.Value)) { QueueTime = QueueTime, Logprob = logprob };
+    }
+
+    /// <summary>The logits with what the grammar refuses at −∞; the last token of the budget must be able to finish the value.</summary>
+    ReadOnlySpan<float> Constrain(ReadOnlySpan<float> logits)
+    {
+        if (_constrained.Length < logits.Length) _constrained = new float[logits.Length];
+        var masked = _constrained.AsSpan(0, logits.Length);
+        logits.CopyTo(masked);
+        _constraint!.Mask(masked, MaxLength - _tokens.Count);
+        return masked;
     }
 
     /// <summary>Ends the sequence early (cancellation) with what was generated so far.</summary>

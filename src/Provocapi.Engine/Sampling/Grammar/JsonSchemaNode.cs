@@ -1,0 +1,102 @@
+namespace Provocapi.Engine.Sampling.Grammar;
+
+/// <summary>
+/// A JSON Schema compiled to what constrained decoding enforces. Nodes are immutable and compared by reference, so a
+/// matcher's state can hold them cheaply. <see cref="MinLength"/> is the length in bytes of the value's shortest
+/// serialization, used to finish within a token budget.
+/// </summary>
+public abstract class JsonSchemaNode
+{
+    public abstract int MinLength { get; }
+}
+
+/// <summary>Any JSON value (<c>{}</c> or <c>true</c> as a schema, and <c>json_object</c>'s contents).</summary>
+public sealed class AnyValueNode : JsonSchemaNode
+{
+    public static AnyValueNode Instance { get; } = new();
+    public override int MinLength => 1;
+}
+
+public sealed class StringNode : JsonSchemaNode
+{
+    public static StringNode Instance { get; } = new();
+    public override int MinLength => 2;
+}
+
+public sealed class NumberNode(bool integer) : JsonSchemaNode
+{
+    public static NumberNode Number { get; } = new(false);
+    public static NumberNode Integer { get; } = new(true);
+    public bool IsInteger { get; } = integer;
+    public override int MinLength => 1;
+}
+
+/// <summary>One fixed value (<c>const</c>, an <c>enum</c> member, <c>true</c>, <c>false</c>, <c>null</c>), as the UTF-8 bytes of its compact JSON.</summary>
+public sealed class ConstNode(byte[] json) : JsonSchemaNode
+{
+    public byte[] Json { get; } = json;
+    public override int MinLength => Json.Length;
+}
+
+public sealed class AnyOfNode(IReadOnlyList<JsonSchemaNode> options) : JsonSchemaNode
+{
+    public IReadOnlyList<JsonSchemaNode> Options { get; } = options;
+    public override int MinLength => Options.Min(o => o.MinLength);
+}
+
+public sealed class ArrayNode(JsonSchemaNode items, int minItems, int maxItems) : JsonSchemaNode
+{
+    public static ArrayNode AnyItems { get; } = new(AnyValueNode.Instance, 0, int.MaxValue);
+    public JsonSchemaNode Items { get; } = items;
+    public int MinItems { get; } = minItems;
+    public int MaxItems { get; } = maxItems;
+    public override int MinLength => 2 + MinItems * Items.MinLength + Math.Max(0, MinItems - 1);
+}
+
+/// <summary>
+/// An object. With <see cref="Properties"/> it is closed: only those keys, each at most once, the required ones
+/// before it may close (what OpenAI's strict mode asks of a schema). Without, any keys with any values.
+/// </summary>
+public sealed class ObjectNode : JsonSchemaNode
+{
+    public const int MaxProperties = 64;
+    public static ObjectNode AnyProperties { get; } = new([], 0);
+
+    public ObjectNode(IReadOnlyList<(string Name, JsonSchemaNode Value)> properties, ulong required)
+    {
+        if (properties.Count > MaxProperties) throw new JsonSchemaException($"an object may declare at most {MaxProperties} properties");
+        Properties = properties;
+        Required = required;
+        Keys = properties.Select(p => System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonEncodedText.Encode(p.Name).ToString())).ToArray();
+        var length = 2;
+        var count = 0;
+        for (var i = 0; i < properties.Count; i++)
+        {
+            if ((required & (1UL << i)) == 0) continue;
+            length += Keys[i].Length + 3 + properties[i].Value.MinLength;
+            count++;
+        }
+        MinLength = length + Math.Max(0, count - 1);
+    }
+
+    public IReadOnlyList<(string Name, JsonSchemaNode Value)> Properties { get; }
+    /// <summary>The escaped UTF-8 bytes of each property name, as written between the quotes.</summary>
+    public IReadOnlyList<byte[]> Keys { get; }
+    /// <summary>Bit i set: property i is required.</summary>
+    public ulong Required { get; }
+    public bool IsOpen => Properties.Count == 0;
+    public override int MinLength { get; }
+
+    /// <summary>Bytes the object still needs once the properties in <paramref name="seen"/> are written: the missing required ones and the closing brace.</summary>
+    public int MissingLength(ulong seen)
+    {
+        var length = 1;
+        var missing = Required & ~seen;
+        for (var i = 0; missing != 0; i++, missing >>= 1)
+            if ((missing & 1) != 0) length += 1 + Keys[i].Length + 3 + Properties[i].Value.MinLength;
+        return length;
+    }
+}
+
+/// <summary>A schema this engine cannot enforce, or that is not a valid schema.</summary>
+public sealed class JsonSchemaException(string message) : Exception(message);

@@ -1,0 +1,110 @@
+namespace Provocapi.Engine.Sampling.Grammar;
+
+/// <summary>
+/// A JSON object. For a closed object (declared properties) a key is matched against the names not yet written
+/// (<see cref="Candidates"/> narrows with each byte), each property appears at most once and the braces close only
+/// once every required one is there. An open object takes any string keys and any values.
+/// </summary>
+public sealed record ObjectMatcher(
+    ObjectNode Node,
+    ObjectMatcher.Phase At = ObjectMatcher.Phase.Open,
+    ulong Seen = 0,
+    int Whitespace = 0,
+    JsonMatcher? Child = null,
+    int Property = -1,
+    ulong Candidates = 0,
+    int KeyLength = 0) : JsonMatcher
+{
+    public enum Phase : byte { Open, First, Key, Colon, ValueStart, Value, AfterValue, Comma, Closed }
+
+    public override JsonMatcher? Step(byte b)
+    {
+        switch (At)
+        {
+            case Phase.Open:
+                return b == '{' ? this with { At = Phase.First } : null;
+            case Phase.First:
+                if (b == '}' && Node.Required == 0) return Closed();
+                return b == '"' ? BeginKey() : Space(b);
+            case Phase.Comma:
+                return b == '"' ? BeginKey() : Space(b);
+            case Phase.Key:
+                return Node.IsOpen ? OpenKey(b) : ClosedKey(b);
+            case Phase.Colon:
+                return b == ':' ? this with { At = Phase.ValueStart, Whitespace = 0 } : Space(b);
+            case Phase.ValueStart:
+                if (Space(b) is { } spaced) return spaced;
+                return Start(ValueNode).Step(b) is { } value ? this with { At = Phase.Value, Child = value, Whitespace = 0 } : null;
+            case Phase.Value:
+                if (Child!.Step(b) is { } child) return this with { Child = child };
+                return Child.CanEnd ? (this with { At = Phase.AfterValue, Child = null, Seen = Node.IsOpen ? 0 : Seen | (1UL << Property), Property = -1 }).Step(b) : null;
+            case Phase.AfterValue:
+                if (b == ',' && (Node.IsOpen || Unseen != 0)) return this with { At = Phase.Comma, Whitespace = 0 };
+                if (b == '}' && (Node.Required & ~Seen) == 0) return Closed();
+                return Space(b);
+            default:
+                return null;
+        }
+    }
+
+    ulong All => Node.Properties.Count == 64 ? ulong.MaxValue : (1UL << Node.Properties.Count) - 1;
+
+    ulong Unseen => All & ~Seen;
+
+    JsonSchemaNode ValueNode => Node.IsOpen ? AnyValueNode.Instance : Node.Properties[Property].Value;
+
+    ObjectMatcher Closed() => this with { At = Phase.Closed, Whitespace = 0 };
+
+    ObjectMatcher? Space(byte b) => IsWhitespace(b) && Whitespace < MaxWhitespace ? this with { Whitespace = Whitespace + 1 } : null;
+
+    ObjectMatcher BeginKey() => Node.IsOpen
+        ? this with { At = Phase.Key, Child = new StringMatcher(StringMatcher.Phase.Body), Whitespace = 0 }
+        : this with { At = Phase.Key, Candidates = Unseen, KeyLength = 0, Whitespace = 0 };
+
+    ObjectMatcher? OpenKey(byte b)
+    {
+        var key = Child!.Step(b);
+        if (key == null) return null;
+        return key.CanEnd ? this with { At = Phase.Colon, Child = null } : this with { Child = key };
+    }
+
+    ObjectMatcher? ClosedKey(byte b)
+    {
+        ulong narrowed = 0;
+        for (var (rest, i) = (Candidates, 0); rest != 0; rest >>= 1, i++)
+        {
+            if ((rest & 1) == 0) continue;
+            var key = Node.Keys[i];
+            if (b == '"' && key.Length == KeyLength) return this with { At = Phase.Colon, Property = i, Candidates = 0, KeyLength = 0 };
+            if (key.Length > KeyLength && key[KeyLength] == b) narrowed |= 1UL << i;
+        }
+        return narrowed == 0 ? null : this with { Candidates = narrowed, KeyLength = KeyLength + 1 };
+    }
+
+    public override bool CanEnd => At == Phase.Closed;
+
+    public override int MinRemaining => At switch
+    {
+        Phase.Open => Node.MinLength,
+        Phase.First => Node.MissingLength(0),
+        Phase.Comma => Node.IsOpen ? 5 : Cheapest(Unseen, 1),
+        Phase.Key => Node.IsOpen ? Child!.MinRemaining + 3 : Cheapest(Candidates, 0),
+        Phase.Colon => 1 + ValueNode.MinLength + Missing(Property),
+        Phase.ValueStart => ValueNode.MinLength + Missing(Property),
+        Phase.Value => Child!.MinRemaining + Missing(Property),
+        Phase.AfterValue => Node.MissingLength(Seen),
+        _ => 0,
+    };
+
+    int Missing(int property) => Node.IsOpen ? 1 : Node.MissingLength(Seen | (1UL << property));
+
+    /// <summary>The shortest way to finish a key among <paramref name="candidates"/> (its rest, quote, colon, value) and then the object.</summary>
+    int Cheapest(ulong candidates, int opening)
+    {
+        var best = int.MaxValue;
+        for (var (rest, i) = (candidates, 0); rest != 0; rest >>= 1, i++)
+            if ((rest & 1) != 0)
+                best = Math.Min(best, opening + Node.Keys[i].Length - KeyLength + 2 + Node.Properties[i].Value.MinLength + Missing(i));
+        return best;
+    }
+}

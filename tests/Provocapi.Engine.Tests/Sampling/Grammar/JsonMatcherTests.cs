@@ -1,0 +1,93 @@
+using System.Text;
+using System.Text.Json;
+using Provocapi.Engine.Sampling.Grammar;
+
+namespace Provocapi.Engine.Tests.Sampling.Grammar;
+
+public class JsonMatcherTests
+{
+    const string Person = """
+        {"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},"tags":{"type":"array","items":{"enum":["a","b"]},"maxItems":2},
+         "pet":{"anyOf":[{"type":"null"},{"type":"object","properties":{"kind":{"const":"cat"}},"required":["kind"]}]}},"required":["name","age"]}
+        """;
+
+    static JsonMatcher? Run(JsonSchemaNode node, string text) => new RootMatcher(JsonMatcher.Start(node)).StepAll(Encoding.UTF8.GetBytes(text));
+
+    static bool Accepts(JsonSchemaNode node, string text) => Run(node, text) is { CanEnd: true };
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData(" {\"a\": [1, -2.5e3, true, false, null, \"x\\n\\u00e9\"], \"b\": {\"c\": {}}}")]
+    [InlineData("{\"é\":\"ünïcödé ✓ 😀\"}")]
+    [InlineData("{\n  \"k\": 0\n}")]
+    public void Any_object_accepts_valid_json(string text) => Assert.True(Accepts(ObjectNode.AnyProperties, text));
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("{\"a\":}")]
+    [InlineData("{\"a\":1,}")]
+    [InlineData("{\"a\" 1}")]
+    [InlineData("{'a':1}")]
+    [InlineData("{\"a\":01}")]
+    [InlineData("{\"a\":1.}")]
+    [InlineData("{\"a\":\"\u0001\"}")]
+    [InlineData("{\"a\":\"\\x\"}")]
+    [InlineData("{\"a\":\"\\ud800\"}")]
+    [InlineData("{\"a\":tru}")]
+    [InlineData("{\"a\":1}}")]
+    public void Any_object_refuses_invalid_json(string text) => Assert.False(Accepts(ObjectNode.AnyProperties, text));
+
+    [Theory]
+    [InlineData("""{"name":"Ada","age":36}""", true)]
+    [InlineData("""{"age":36,"name":"Ada","tags":["b","a"],"pet":null}""", true)]
+    [InlineData("""{"name":"Ada","age":36,"pet":{"kind":"cat"}}""", true)]
+    [InlineData("""{"name":"Ada"}""", false)]
+    [InlineData("""{"name":"Ada","age":36.5}""", false)]
+    [InlineData("""{"name":"Ada","age":36,"name":"Bo"}""", false)]
+    [InlineData("""{"name":"Ada","age":36,"nick":"A"}""", false)]
+    [InlineData("""{"name":"Ada","age":36,"tags":["a","b","a"]}""", false)]
+    [InlineData("""{"name":"Ada","age":36,"tags":["c"]}""", false)]
+    [InlineData("""{"name":"Ada","age":36,"pet":{"kind":"dog"}}""", false)]
+    [InlineData("""{"name":"Ada","age":36,"pet":{}}""", false)]
+    [InlineData("""{"name":1,"age":36}""", false)]
+    public void Schema_is_enforced(string text, bool valid)
+    {
+        using var schema = JsonDocument.Parse(Person);
+        Assert.Equal(valid, Accepts(JsonSchemaCompiler.Compile(schema.RootElement), text));
+        // The test's own validator agrees on what the matcher accepts.
+        if (valid) Assert.Null(Provocapi.Tests.SchemaValidator.Problem(JsonDocument.Parse(text).RootElement, schema.RootElement));
+    }
+
+    [Fact]
+    public void MinRemaining_is_the_length_of_a_shortest_completion()
+    {
+        using var schema = JsonDocument.Parse(Person);
+        var node = JsonSchemaCompiler.Compile(schema.RootElement);
+        const string text = """{"tags":["a"],"name":"Ada","age":36}""";
+        Assert.Equal("""{"name":"","age":0}""".Length, Run(node, "")!.MinRemaining);
+        Assert.Equal(1, Run(node, text[..^1])!.MinRemaining);
+        Assert.Equal("\"],\"name\":\"\",\"age\":0}".Length, Run(node, """{"tags":["a""")!.MinRemaining);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"string","pattern":"^a"}""", "pattern")]
+    [InlineData("""{"type":"wat"}""", "wat")]
+    [InlineData("""{"$ref":"#/$defs/a","$defs":{"a":{"$ref":"#/$defs/a"}}}""", "recursive")]
+    [InlineData("""{"type":"object","properties":{"a":{}},"required":["b"]}""", "'b'")]
+    [InlineData("""{"enum":[]}""", "enum")]
+    public void Unenforceable_schemas_are_refused(string schema, string mentioned)
+    {
+        using var document = JsonDocument.Parse(schema);
+        var error = Assert.Throws<JsonSchemaException>(() => JsonSchemaCompiler.Compile(document.RootElement));
+        Assert.Contains(mentioned, error.Message);
+    }
+
+    [Fact]
+    public void Refs_into_defs_are_expanded()
+    {
+        using var document = JsonDocument.Parse("""{"type":"array","items":{"$ref":"#/$defs/p"},"$defs":{"p":{"type":"object","properties":{"x":{"type":"number"}},"required":["x"]}}}""");
+        var node = JsonSchemaCompiler.Compile(document.RootElement);
+        Assert.True(Accepts(node, """[{"x":1},{"x":-0.5}]"""));
+        Assert.False(Accepts(node, """[{"y":1}]"""));
+    }
+}
