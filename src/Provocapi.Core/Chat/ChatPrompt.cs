@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Provocapi.Core.Chat.Templates;
+using Provocapi.Core.Chat.Tools;
 
 namespace Provocapi.Core.Chat;
 
@@ -8,20 +10,63 @@ namespace Provocapi.Core.Chat;
 /// </summary>
 public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, bool AddSpecialTokens)
 {
-    /// <summary>Renders <paramref name="messages"/> for <paramref name="model"/>, ending with the assistant's opening.</summary>
+    /// <summary>Renders <paramref name="messages"/> for <paramref name="model"/>, ending with the assistant's opening and then <paramref name="prefill"/>.</summary>
+    /// <param name="tools">Functions offered to the model, passed to the template as <c>tools</c>.</param>
     /// <exception cref="ChatTemplateException">The model's template refused the conversation (it raised, say, on roles that do not alternate).</exception>
-    public static ChatPrompt For(LoadedModel model, IEnumerable<ChatMessageText> messages)
+    public static ChatPrompt For(LoadedModel model, IEnumerable<ChatMessageText> messages, IReadOnlyList<ChatTool>? tools = null, string prefill = "")
     {
         if (model.ChatTemplate is not { } template)
-            return new ChatPrompt(ChatMlPrompt.Render(messages), [ChatMlPrompt.EndOfTurn], AddSpecialTokens: true);
+            return new ChatPrompt(ChatMlPrompt.Render(messages, tools) + prefill, [ChatMlPrompt.EndOfTurn], AddSpecialTokens: true);
         var tokenizer = model.Model.Tokenizer;
-        var text = template.Render(new Dictionary<string, object?>
+        if (tools is { Count: > 0 } && !model.Model.ChatTemplate!.Contains("tools", StringComparison.Ordinal))
         {
-            ["messages"] = messages.Select(m => (object?)new Dictionary<string, object?> { ["role"] = m.Role, ["content"] = m.Content }).ToList(),
+            // The template has no place for tools: offer them, and write past calls, in a system message as ChatML does.
+            messages = WithToolsInText(messages, tools);
+            tools = null;
+        }
+        var variables = new Dictionary<string, object?>
+        {
+            ["messages"] = messages.Select(TemplateValue).ToList(),
             ["add_generation_prompt"] = true,
             ["bos_token"] = tokenizer.BosId is { } bos ? tokenizer.TokenText(bos) : "",
             ["eos_token"] = tokenizer.EosId is { } eos ? tokenizer.TokenText(eos) : "",
-        });
-        return new ChatPrompt(text, [], AddSpecialTokens: false);
+        };
+        if (tools is { Count: > 0 }) variables["tools"] = tools.Select(t => t.ToTemplateValue()).ToList();
+        return new ChatPrompt(template.Render(variables) + prefill, [], AddSpecialTokens: false);
+    }
+
+    static List<ChatMessageText> WithToolsInText(IEnumerable<ChatMessageText> messages, IReadOnlyList<ChatTool> tools)
+    {
+        var list = messages.Select(m => m.ToolCalls.Count > 0 ? m with { Content = ChatMlPrompt.WithCalls(m), ToolCalls = [] } : m).ToList();
+        var toolsText = ChatMlPrompt.ToolsText(tools);
+        if (list.Count > 0 && list[0].Role == "system") list[0] = list[0] with { Content = list[0].Content + toolsText };
+        else list.Insert(0, new ChatMessageText("system", toolsText.TrimStart()));
+        return list;
+    }
+
+    /// <summary>A message as Hugging Face templates expect it: a tool call's arguments as an object, not the API's JSON string.</summary>
+    static object? TemplateValue(ChatMessageText message)
+    {
+        var value = new Dictionary<string, object?> { ["role"] = message.Role, ["content"] = message.Content };
+        if (message.ToolCalls.Count > 0)
+            value["tool_calls"] = message.ToolCalls.Select(c => (object?)new Dictionary<string, object?>
+            {
+                ["id"] = c.Id,
+                ["type"] = "function",
+                ["function"] = new Dictionary<string, object?> { ["name"] = c.Name, ["arguments"] = ArgumentsValue(c.Arguments) },
+            }).ToList();
+        if (message.ToolCallId != null) value["tool_call_id"] = message.ToolCallId;
+        if (message.Name != null) value["name"] = message.Name;
+        return value;
+    }
+
+    static object? ArgumentsValue(string arguments)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(arguments);
+            return ChatTemplateValues.FromJson(json.RootElement);
+        }
+        catch (JsonException) { return arguments; }
     }
 }

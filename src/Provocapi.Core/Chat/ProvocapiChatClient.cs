@@ -1,46 +1,75 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Provocapi.Core.Chat.Tools;
 using Provocapi.Core.Generation;
 using Provocapi.Engine.Sampling;
+using ProvocapiFormat = Provocapi.Core.Chat.ChatResponseFormat;
 
 namespace Provocapi.Core.Chat;
 
-/// <summary>Microsoft.Extensions.AI's <see cref="IChatClient"/> over a <see cref="LoadedModel"/>, so any .NET app can chat with the engine through the standard abstraction.</summary>
+/// <summary>
+/// Microsoft.Extensions.AI's <see cref="IChatClient"/> over a <see cref="LoadedModel"/>, so any .NET app can chat with
+/// the engine through the standard abstraction. It prepares turns exactly as the HTTP API does (<see cref="ChatTurn"/>):
+/// the same templates, tools (<see cref="ChatOptions.Tools"/>, <see cref="ChatOptions.ToolMode"/>) and JSON mode
+/// (<see cref="ChatOptions.ResponseFormat"/>). It reports calls as <see cref="FunctionCallContent"/>; invoking them is the
+/// caller's (or a FunctionInvokingChatClient's) business.
+/// </summary>
 public sealed class ProvocapiChatClient(LoadedModel model) : IChatClient
 {
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var result = await model.GenerateTextAsync(Request(messages, options), cancellationToken);
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, result.Text))
+        var (turn, request) = Prepare(messages, options);
+        var result = await model.GenerateTextAsync(request, cancellationToken);
+        var reply = turn.Reply(result.Text);
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, Contents(reply)))
         {
             ModelId = model.Name,
-            FinishReason = FinishReasonOf(result.FinishReason),
-            Usage = new UsageDetails { InputTokenCount = result.PromptTokens, OutputTokenCount = result.CompletionTokens, TotalTokenCount = result.TotalTokens },
+            FinishReason = reply.Calls.Count > 0 ? ChatFinishReason.ToolCalls : FinishReasonOf(result.FinishReason),
+            Usage = Usage(result),
         };
     }
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
-        await foreach (var chunk in model.GenerateAsync(Request(messages, options), cancellationToken))
+        var (turn, request) = Prepare(messages, options);
+        var stream = turn.Stream();
+        await foreach (var chunk in model.GenerateAsync(request, cancellationToken))
         {
-            if (chunk.Text.Length > 0)
-                yield return new ChatResponseUpdate(ChatRole.Assistant, chunk.Text) { ResponseId = id, ModelId = model.Name };
-            if (chunk.Result is { } result)
-                yield return new ChatResponseUpdate
-                {
-                    Role = ChatRole.Assistant,
-                    ResponseId = id,
-                    ModelId = model.Name,
-                    FinishReason = FinishReasonOf(result.FinishReason),
-                    Contents = [new UsageContent(new UsageDetails { InputTokenCount = result.PromptTokens, OutputTokenCount = result.CompletionTokens, TotalTokenCount = result.TotalTokens })],
-                };
+            var shown = stream.Push(chunk.Text);
+            if (shown.Length > 0)
+                yield return new ChatResponseUpdate(ChatRole.Assistant, shown) { ResponseId = id, ModelId = model.Name };
+            if (chunk.Result is not { } result) continue;
+            var rest = stream.Finish();
+            yield return new ChatResponseUpdate
+            {
+                Role = ChatRole.Assistant,
+                ResponseId = id,
+                ModelId = model.Name,
+                FinishReason = rest.Calls.Count > 0 ? ChatFinishReason.ToolCalls : FinishReasonOf(result.FinishReason),
+                Contents = [.. Contents(rest), new UsageContent(Usage(result))],
+            };
         }
     }
 
-    GenerationRequest Request(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    (ChatTurn Turn, GenerationRequest Request) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
-        var prompt = ChatPrompt.For(model, messages.Select(m => new ChatMessageText(m.Role.Value, m.Text)));
+        var tools = options?.Tools?.OfType<AIFunctionDeclaration>().Select(f => new ChatTool(f.Name, f.Description, f.JsonSchema)).ToList();
+        var choice = options?.ToolMode switch
+        {
+            NoneChatToolMode => ToolChoice.None,
+            RequiredChatToolMode { RequiredFunctionName: { } name } => ToolChoice.Function(name),
+            RequiredChatToolMode => ToolChoice.Required,
+            _ => ToolChoice.Auto,
+        };
+        var format = options?.ResponseFormat switch
+        {
+            ChatResponseFormatJson { Schema: { } schema } => ProvocapiFormat.JsonSchema(schema),
+            ChatResponseFormatJson => ProvocapiFormat.JsonObject,
+            _ => ProvocapiFormat.Text,
+        };
+        var turn = ChatTurn.Prepare(model, messages.Select(Text).ToList(), tools, choice, options?.AllowMultipleToolCalls ?? true, format);
         var sampling = new SamplingOptions
         {
             Temperature = options?.Temperature ?? 1f,
@@ -51,15 +80,40 @@ public sealed class ProvocapiChatClient(LoadedModel model) : IChatClient
             FrequencyPenalty = options?.FrequencyPenalty ?? 0,
         };
         if (sampling.Validate() is { } error) throw new ArgumentException(error.Message, error.Param);
-        return new GenerationRequest
+        var request = turn.Apply(new GenerationRequest
         {
-            Prompt = prompt.Text,
-            AddSpecialTokens = prompt.AddSpecialTokens,
+            Prompt = turn.Prompt.Text,
+            AddSpecialTokens = turn.Prompt.AddSpecialTokens,
             Sampling = sampling,
             MaxTokens = options?.MaxOutputTokens ?? 256,
-            StopStrings = [.. prompt.StopStrings, .. options?.StopSequences ?? []],
+            StopStrings = options?.StopSequences?.ToList() ?? [],
+        });
+        return (turn, request);
+    }
+
+    /// <summary>A message as role, text and tool calls; a function result becomes a <c>tool</c> turn.</summary>
+    static ChatMessageText Text(ChatMessage message)
+    {
+        if (message.Contents.OfType<FunctionResultContent>().FirstOrDefault() is { } result)
+            return new ChatMessageText("tool", result.Result is string s ? s : JsonSerializer.Serialize(result.Result)) { ToolCallId = result.CallId };
+        return new ChatMessageText(message.Role.Value, message.Text)
+        {
+            ToolCalls = message.Contents.OfType<FunctionCallContent>()
+                .Select(c => new ChatToolCall(c.CallId, c.Name, JsonSerializer.Serialize(c.Arguments ?? new Dictionary<string, object?>()))).ToList(),
         };
     }
+
+    static List<AIContent> Contents(ParsedReply reply)
+    {
+        var contents = new List<AIContent>();
+        if (reply.Content.Length > 0) contents.Add(new TextContent(reply.Content));
+        foreach (var call in reply.Calls)
+            contents.Add(new FunctionCallContent(call.Id, call.Name, JsonSerializer.Deserialize<Dictionary<string, object?>>(call.Arguments)));
+        return contents;
+    }
+
+    static UsageDetails Usage(GenerationResult result) =>
+        new() { InputTokenCount = result.PromptTokens, OutputTokenCount = result.CompletionTokens, TotalTokenCount = result.TotalTokens };
 
     static ChatFinishReason? FinishReasonOf(FinishReason reason) => reason switch
     {

@@ -21,6 +21,8 @@ public sealed record GenerationRequest
     public int? TopLogprobs { get; init; }
     /// <summary>Constrains the output to JSON (any object, or a schema's values); null: free text.</summary>
     public JsonGrammar? Grammar { get; init; }
+    /// <summary>Write control tokens' text into the output (tool-call markers such as [TOOL_CALLS]); end-of-generation tokens still end it unseen.</summary>
+    public bool DecodeSpecialTokens { get; init; }
     /// <summary>Interactive requests are admitted before batch work, which only fills idle capacity.</summary>
     public GenerationPriority Priority { get; init; } = GenerationPriority.Interactive;
     /// <summary>Who the request is for (a tenant), so a full queue can tell one over its fair share from a busy server.</summary>

@@ -56,7 +56,7 @@ public sealed class SequenceState : IDisposable
         _constraint = request.Grammar?.Begin(model.StopTokenIds);
         _stops = new StopStringMatcher(request.StopStrings);
         // The continuation follows the prompt, so a SentencePiece word keeps its leading space.
-        _decoder = model.Tokenizer.CreateStreamingDecoder(atTextStart: false);
+        _decoder = model.Tokenizer.CreateStreamingDecoder(skipSpecial: !request.DecodeSpecialTokens, atTextStart: false);
         Cache = new KvPageTable(pool);
     }
 

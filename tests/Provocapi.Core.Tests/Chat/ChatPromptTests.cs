@@ -65,6 +65,31 @@ public sealed class ChatPromptTests : IDisposable
         Assert.Contains("does not parse", broken.ChatTemplateFallbackReason);
     }
 
+    [Theory]
+    [InlineData("Qwen-Qwen2.5-7B-Instruct.jinja")]
+    [InlineData("NousResearch-Hermes-3-Llama-3.1-8B-tool_use.jinja")]
+    [InlineData("meta-llama-Llama-3.1-8B-Instruct.jinja")]
+    public void Tool_calls_with_arguments_as_a_json_string_render_as_the_template_expects(string name)
+    {
+        // The API carries arguments as a JSON string; templates expect an object (the fixtures render them so).
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Provocapi.Tests.TestData.Path("chat-templates", "cases.json")));
+        var expected = document.RootElement.GetProperty("cases").EnumerateArray()
+            .Single(c => c.GetProperty("template").GetString() == name && c.GetProperty("conversation").GetString() == "tool_round_trip" && c.GetProperty("add_generation_prompt").GetBoolean())
+            .GetProperty("expected").GetString()!;
+        var tool = document.RootElement.GetProperty("tools")[0].GetProperty("function");
+        using var model = ModelWithTemplate(Templates.ChatTemplateFixture.TemplateSource(name));
+        var prompt = ChatPrompt.For(model,
+        [
+            new("user", "Weather in Oslo?"),
+            new("assistant", "") { ToolCalls = [new Provocapi.Core.Chat.Tools.ChatToolCall("call_1", "get_weather", "{\"city\":\"Oslo\"}")] },
+            new("tool", "{\"temp_c\": 4}") { ToolCallId = "call_1", Name = "get_weather" },
+        ], [new Provocapi.Core.Chat.Tools.ChatTool("get_weather", tool.GetProperty("description").GetString(), tool.GetProperty("parameters"))]);
+        // Only the variables differ: the fixtures' bos_token and date are their own.
+        Assert.Equal(Normalize(expected), Normalize(prompt.Text.Replace("<|endoftext|>", "<BOS>")));
+    }
+
+    static string Normalize(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\d{1,2} \w{3} \d{4}", "DATE");
+
     public void Dispose()
     {
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
