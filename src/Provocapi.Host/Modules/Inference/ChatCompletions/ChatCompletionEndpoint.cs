@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Provocapi.Core;
 using Provocapi.Core.Chat;
+using Provocapi.Core.Chat.Tools;
 using Provocapi.Core.Chat.Templates;
 using Provocapi.Core.Generation;
 using Provocapi.Engine.Sampling;
+using Provocapi.Engine.Sampling.Grammar;
 using Provocapi.Engine.Tokenizers;
 using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
@@ -29,15 +32,9 @@ public static class ChatCompletionEndpoint
     static async Task HandleAsync(HttpContext http, JsonBody body, ModelCatalog catalog, ITokenRateLimiter limiter)
     {
         var (request, model, engine) = await GenerationCall<ChatCompletionRequest>.ReadAsync(http, body, catalog);
-        var conversation = request.ConversationText();
-        ChatPrompt prompt;
-        try { prompt = ChatPrompt.For(engine, conversation); }
-        catch (ChatTemplateException e)
-        {
-            throw ApiException.BadRequest($"The model's chat template refused these messages: {e.Message}", "messages", "invalid_value");
-        }
-        var tokens = engine.Model.Tokenizer.Encode(prompt.Text, addSpecial: prompt.AddSpecialTokens, parseSpecial: true);
-        var generation = GenerationPlan.Create(http, request, model, tokens, "messages", prompt.StopStrings);
+        var turn = Turn(request, engine);
+        var tokens = engine.Model.Tokenizer.Encode(turn.Prompt.Text, addSpecial: turn.Prompt.AddSpecialTokens, parseSpecial: true);
+        var generation = turn.Apply(GenerationPlan.Create(http, request, model, tokens, "messages", []));
         var generations = GenerationParameters.Choose(generation, request.Choices).ToList();
         var reservation = GenerationPlan.Reserve(http, limiter, generations);
         var tally = new TokenTally();
@@ -47,15 +44,22 @@ public static class ChatCompletionEndpoint
             var created = OpenAiNames.UnixNow();
             if (request.IsStreaming)
             {
-                await StreamAsync(http, request, engine.Model.Tokenizer, model.Id, id, created, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
+                await StreamAsync(http, request, turn, engine.Model.Tokenizer, model.Id, id, created, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
                 return;
             }
             // The choices generate concurrently, so the scheduler batches them.
             var results = await Task.WhenAll(generations.Select(g => EngineCall.ResultAsync(http, engine, g, tally)));
             if (results.Any(r => r == null)) return;
             var tokenizer = engine.Model.Tokenizer;
-            var choices = results.Select((r, i) => new ChatChoice(i, new AssistantMessage(r!.Text),
-                r.Logprobs is { } logprobs ? ChatLogprobs.Of(tokenizer, logprobs) : null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
+            var choices = results.Select((r, i) =>
+            {
+                var reply = turn.Reply(r!.Text);
+                var message = reply.Calls.Count == 0
+                    ? new AssistantMessage(reply.Content)
+                    : new AssistantMessage(reply.Content.Length > 0 ? reply.Content : null, reply.Calls.Select(Output).ToList());
+                return new ChatChoice(i, message, r.Logprobs is { } logprobs ? ChatLogprobs.Of(tokenizer, logprobs) : null,
+                    reply.Calls.Count > 0 ? "tool_calls" : OpenAiNames.FinishReason(r.FinishReason));
+            }).ToList();
             await TypedResults.Json(new ChatCompletionResponse(id, created, model.Id, choices, Usage.Of(results!, results.Length)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
@@ -64,17 +68,60 @@ public static class ChatCompletionEndpoint
         }
     }
 
-    static Task StreamAsync(HttpContext http, ChatCompletionRequest request, Tokenizer tokenizer, string model, string id, long created,
+    /// <summary>The request's conversation, tools and output format, prepared for this model.</summary>
+    static ChatTurn Turn(ChatCompletionRequest request, LoadedModel engine)
+    {
+        var conversation = request.ConversationText();
+        var tools = ChatToolsRequest.Tools(request.Tools);
+        var choice = ChatToolsRequest.Choice(request.ToolChoice);
+        var format = ChatToolsRequest.Format(request.ResponseFormat);
+        try { return ChatTurn.Prepare(engine, conversation, tools, choice, request.ParallelToolCalls ?? true, format); }
+        catch (ChatTemplateException e)
+        {
+            throw ApiException.BadRequest($"The model's chat template refused these messages: {e.Message}", "messages", "invalid_value");
+        }
+        catch (JsonSchemaException e)
+        {
+            throw ApiException.BadRequest($"Invalid 'tools': a tool_choice that forces a call needs parameters it can enforce: {e.Message}.", "tools", "invalid_value");
+        }
+        catch (ArgumentException e)
+        {
+            throw ApiException.BadRequest($"Invalid 'tool_choice': {e.Message}.", "tool_choice", "invalid_value");
+        }
+    }
+
+    static ToolCallOutput Output(ChatToolCall call) => new(call.Id, new FunctionCallOutput(call.Name, call.Arguments));
+
+    static Task StreamAsync(HttpContext http, ChatCompletionRequest request, ChatTurn turn, Tokenizer tokenizer, string model, string id, long created,
         IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
         ChatCompletionChunk Chunk(int index, ChatDelta delta, string? finish = null, TokenLogprob? logprob = null) =>
             new(id, created, model, [new ChatChunkChoice(index, delta, logprob != null ? ChatLogprobs.Of(tokenizer, [logprob]) : null, finish)]);
+        var replies = choices.Select(_ => turn.Stream()).ToArray();
         return ChoiceStreams.WriteEventsAsync(http, choices, async (events, index, chunk, first) =>
         {
             if (first) await events.WriteAsync(Chunk(index, new ChatDelta("assistant", "")));
-            if (chunk.Result is { } final)
-                await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text.Length > 0 ? chunk.Text : null), OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
-            else if (chunk.Text.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: chunk.Text), logprob: chunk.Logprob));
+            var shown = replies[index].Push(chunk.Text);
+            if (chunk.Result is not { } final)
+            {
+                if (shown.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: shown), logprob: chunk.Logprob));
+                return;
+            }
+            var rest = replies[index].Finish();
+            var content = shown + rest.Content;
+            if (rest.Calls.Count == 0)
+            {
+                await events.WriteAsync(Chunk(index, new ChatDelta(Content: content.Length > 0 ? content : null), OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
+                return;
+            }
+            if (content.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: content), logprob: chunk.Logprob));
+            for (var i = 0; i < rest.Calls.Count; i++)
+            {
+                var call = rest.Calls[i];
+                await events.WriteAsync(Chunk(index, new ChatDelta(ToolCalls: [new ToolCallDelta(i, call.Id, "function", new FunctionCallOutput(call.Name, ""))])));
+                await events.WriteAsync(Chunk(index, new ChatDelta(ToolCalls: [new ToolCallDelta(i, Function: new FunctionCallOutput(null, call.Arguments))])));
+            }
+            await events.WriteAsync(Chunk(index, new ChatDelta(), "tool_calls"));
         }, request.IncludeUsage ? results => new ChatCompletionChunk(id, created, model, [], Usage.Of(results, results.Count)) : null);
     }
 }

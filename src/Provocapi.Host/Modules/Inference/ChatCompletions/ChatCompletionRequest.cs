@@ -13,6 +13,8 @@ public sealed record ChatCompletionRequest : GenerationParameters
     public bool? Logprobs { get; init; }
     public int? TopLogprobs { get; init; }
     public JsonElement? Tools { get; init; }
+    public JsonElement? ToolChoice { get; init; }
+    public bool? ParallelToolCalls { get; init; }
     public JsonElement? ResponseFormat { get; init; }
 
     static readonly HashSet<string> Roles = ["system", "developer", "user", "assistant", "tool"];
@@ -30,7 +32,14 @@ public sealed record ChatCompletionRequest : GenerationParameters
                 throw ApiException.BadRequest(
                     $"Invalid 'messages[{i}].role': {(message.Role == null ? "missing" : $"'{message.Role}'")}. Supported roles: system, developer, user, assistant, tool.",
                     "messages", "invalid_value");
-            conversation.Add(new ChatMessageText(role == "developer" ? "system" : role, Text(message.Content, i)));
+            if (role == "tool" && string.IsNullOrEmpty(message.ToolCallId))
+                throw ApiException.BadRequest($"Invalid 'messages[{i}]': a 'tool' message needs the 'tool_call_id' it answers.", "messages", "missing_required_parameter");
+            conversation.Add(new ChatMessageText(role == "developer" ? "system" : role, Text(message.Content, i))
+            {
+                ToolCalls = role == "assistant" ? ChatToolsRequest.Calls(message.ToolCalls, i) : [],
+                ToolCallId = role == "tool" ? message.ToolCallId : null,
+                Name = role == "tool" ? message.Name : null,
+            });
         }
         return conversation;
     }
@@ -65,10 +74,6 @@ public sealed record ChatCompletionRequest : GenerationParameters
             throw ApiException.BadRequest($"Invalid 'top_logprobs': {top}. It must be between 0 and 20.", "top_logprobs", "invalid_value");
         if (TopLogprobs != null && Logprobs != true)
             throw ApiException.BadRequest("'top_logprobs' needs 'logprobs' set to true.", "top_logprobs", "invalid_value");
-        if (Tools is { ValueKind: JsonValueKind.Array } tools && tools.GetArrayLength() > 0)
-            throw ApiException.BadRequest("tools are not supported.", "tools", "unsupported_parameter");
-        if (ResponseFormat is { ValueKind: JsonValueKind.Object } format && format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.Text("messages") != "text")
-            throw ApiException.BadRequest($"response_format '{type.Text("response_format")}' is not supported (text only).", "response_format", "unsupported_value");
     }
 }
 
@@ -78,4 +83,8 @@ public sealed record ChatMessageInput
     /// <summary>A string, null, or an array of content parts.</summary>
     public JsonElement? Content { get; init; }
     public string? Name { get; init; }
+    /// <summary>An assistant's calls: <c>[{"id", "type": "function", "function": {"name", "arguments"}}]</c>.</summary>
+    public JsonElement? ToolCalls { get; init; }
+    /// <summary>On a <c>tool</c> message, the call it answers.</summary>
+    public string? ToolCallId { get; init; }
 }
