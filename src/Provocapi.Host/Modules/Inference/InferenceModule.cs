@@ -6,6 +6,8 @@ using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.ChatCompletions;
 using Provocapi.Host.Modules.Inference.Completions;
 using Provocapi.Host.Modules.Inference.ModelList;
+using Provocapi.Host.Modules.Inference.Serving;
+using Provocapi.Host.Platform.Batch;
 using Provocapi.Host.Platform.Errors;
 
 namespace Provocapi.Host.Modules.Inference;
@@ -20,6 +22,7 @@ public static class InferenceModule
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<IBatchRequestValidator, BatchRequestValidator>();
         builder.Services.AddHostedService<ModelLoader>();
         return builder;
     }

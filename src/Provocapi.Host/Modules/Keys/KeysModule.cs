@@ -13,6 +13,7 @@ public static class KeysModule
     {
         builder.Services.AddOptions<TierOptions>().BindConfiguration(TierOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TierOptions>, TierOptionsValidator>();
+        builder.Services.AddSingleton<ITierDirectory, TierDirectory>();
         builder.Services.AddSingleton<KeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.AddSingleton<TenantRateLimiter>();

@@ -19,7 +19,11 @@ public sealed record TierLimits
 }
 
 /// <summary>The authenticated caller of a request: its tenant, tier and key.</summary>
-public sealed record Caller(string TenantId, string TenantName, Tier Tier, string KeyId, TierLimits Limits);
+public sealed record Caller(string TenantId, string TenantName, Tier Tier, string KeyId, TierLimits Limits)
+{
+    /// <summary>A batch job's line run for this tenant: batch priority, no per-minute limits, half price.</summary>
+    public bool Batch { get; init; }
+}
 
 public static class CallerExtensions
 {

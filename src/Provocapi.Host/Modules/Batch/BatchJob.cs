@@ -1,0 +1,39 @@
+namespace Provocapi.Host.Modules.Batch;
+
+/// <summary>A job's row in the store. Times are Unix seconds.</summary>
+public sealed record BatchJob
+{
+    public required string Id { get; init; }
+    public required string TenantId { get; init; }
+    public required string TenantName { get; init; }
+    public required string Tier { get; init; }
+    public required string KeyId { get; init; }
+    public required string Endpoint { get; init; }
+    public required string Status { get; init; }
+    public required string InputPath { get; init; }
+    public long TotalRequests { get; init; }
+    public long CompletedCount { get; init; }
+    public long FailedCount { get; init; }
+    public string? Metadata { get; init; }
+    public string? Errors { get; init; }
+    public long CreatedAt { get; init; }
+    public long? InProgressAt { get; init; }
+    public long? CompletedAt { get; init; }
+    public long? FailedAt { get; init; }
+    public long? CancellingAt { get; init; }
+    public long? CancelledAt { get; init; }
+    public long? ExpiredAt { get; init; }
+    public long ExpiresAt { get; init; }
+}
+
+/// <summary>One input line, as validated and stored.</summary>
+public sealed record BatchLine(int Line, string CustomId, string Url, string Body);
+
+/// <summary>A line claimed for running.</summary>
+public sealed record ClaimedLine(string JobId, long Line, string CustomId, string Url, string Body, string TenantId, string TenantName, string Tier, string KeyId);
+
+/// <summary>What running a line gave: the HTTP status and body its endpoint answered.</summary>
+public sealed record LineResult(int StatusCode, string RequestId, string Body, string? ErrorCode, string? ErrorMessage)
+{
+    public bool Succeeded => StatusCode is >= 200 and < 300;
+}

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Provocapi.Host.Modules.Batch.Cancel;
+using Provocapi.Host.Modules.Batch.Create;
+using Provocapi.Host.Modules.Batch.Get;
+using Provocapi.Host.Modules.Batch.List;
+using Provocapi.Host.Modules.Batch.Output;
+using Provocapi.Host.Modules.Batch.Running;
+
+namespace Provocapi.Host.Modules.Batch;
+
+/// <summary>Durable JSONL batch jobs: submitted over the API, stored line by line, run through the shared scheduler at batch priority.</summary>
+public static class BatchModule
+{
+    public static WebApplicationBuilder AddBatch(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<BatchOptions>().BindConfiguration(BatchOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<BatchOptions>, BatchOptionsValidator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<BatchStore>();
+        builder.Services.AddSingleton<LineDispatcher>();
+        builder.Services.AddSingleton<BatchFileValidator>();
+        builder.Services.AddSingleton<BatchRunner>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<BatchRunner>());
+        return builder;
+    }
+
+    public static WebApplication MapBatch(this WebApplication app)
+    {
+        var v1 = app.MapGroup("/v1").WithTags("Batch");
+        v1.MapCreateBatch();
+        v1.MapListBatches();
+        v1.MapGetBatch();
+        v1.MapBatchOutput();
+        v1.MapCancelBatch();
+        return app;
+    }
+
+    sealed class BatchOptionsValidator : IValidateOptions<BatchOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, BatchOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,26 @@
+namespace Provocapi.Host.Modules.Batch;
+
+/// <summary>The batch API's limits (section <c>Provocapi:Batch</c>); the defaults are the spec's.</summary>
+public sealed class BatchOptions
+{
+    public const string Section = "Provocapi:Batch";
+
+    public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
+    public int MaxLines { get; set; } = 50_000;
+    /// <summary>Jobs not yet finished a shared-tier tenant may have; reserved and dedicated have no cap.</summary>
+    public int SharedTierMaxOpenJobs { get; set; } = 10;
+    public TimeSpan CompletionWindow { get; set; } = TimeSpan.FromHours(24);
+    /// <summary>Lines in flight at once across all jobs: enough to fill the scheduler's batches, few enough to leave its queue to interactive traffic.</summary>
+    public int MaxConcurrentLines { get; set; } = 16;
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxFileBytes < 1) yield return $"{Section}:MaxFileBytes must be positive";
+        if (MaxLines < 1) yield return $"{Section}:MaxLines must be positive";
+        if (SharedTierMaxOpenJobs < 0) yield return $"{Section}:SharedTierMaxOpenJobs must not be negative";
+        if (CompletionWindow <= TimeSpan.Zero) yield return $"{Section}:CompletionWindow must be positive";
+        if (MaxConcurrentLines < 1) yield return $"{Section}:MaxConcurrentLines must be at least 1";
+        if (PollInterval <= TimeSpan.Zero) yield return $"{Section}:PollInterval must be positive";
+    }
+}

@@ -1,0 +1,184 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Provocapi.Host.Modules.Batch.Running;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Server;
+
+namespace Provocapi.Host.Modules.Batch.Create;
+
+/// <summary>
+/// <c>POST /v1/batch</c>: a multipart upload whose <c>file</c> part (JSONL) is streamed to the data folder, counted as
+/// it goes (over the size limit: 413; over the line limit: 400), never held in memory. An optional <c>metadata</c>
+/// part is a JSON object of strings. The job starts <c>validating</c>; the runner checks every line before any runs.
+/// </summary>
+public static class CreateBatchEndpoint
+{
+    const int MaxMetadataBytes = 16 * 1024;
+
+    public static RouteHandlerBuilder MapCreateBatch(this IEndpointRouteBuilder group) =>
+        group.MapPost("/batch", HandleAsync)
+            .WithName("createBatch")
+            .WithSummary("Submit a JSONL file of requests (multipart field 'file'); answered at 50% of the per-token rate.")
+            .Accepts<IFormFile>("multipart/form-data")
+            .Produces<BatchObject>(StatusCodes.Status200OK)
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests);
+
+    static async Task<BatchObject> HandleAsync(HttpContext http, BatchStore store, BatchRunner runner, IOptions<BatchOptions> batchOptions,
+        IOptions<ServerOptions> serverOptions, TimeProvider clock)
+    {
+        var caller = http.Caller();
+        var options = batchOptions.Value;
+        if (caller.Tier == Tier.Shared && options.SharedTierMaxOpenJobs > 0 && store.CountOpen(caller.TenantId) >= options.SharedTierMaxOpenJobs)
+            throw new ApiException(StatusCodes.Status429TooManyRequests,
+                new ApiError($"You have {options.SharedTierMaxOpenJobs} batch jobs not yet finished, the shared tier's limit. Wait for one to finish or cancel one.",
+                    "invalid_request_error", "rate_limit_exceeded"),
+                new Dictionary<string, string> { ["Retry-After"] = "60" });
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = options.MaxFileBytes + MaxMetadataBytes + 64 * 1024;
+
+        var boundary = Boundary(http.Request.ContentType);
+        var id = "batch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var folder = Path.Combine(serverOptions.Value.DataDirectory, "batch");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, id + ".jsonl");
+        long lines = -1;
+        string? metadata = null;
+        try
+        {
+            var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null };
+            while (await reader.ReadNextSectionAsync(http.RequestAborted) is { } section)
+            {
+                var name = ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ? disposition.Name.Value : null;
+                if (name == "file") lines = await SaveAsync(section.Body, path, options, http.RequestAborted);
+                else if (name == "metadata") metadata = await MetadataAsync(section.Body, http.RequestAborted);
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException && !http.RequestAborted.IsCancellationRequested)
+        {
+            File.Delete(path);
+            throw ApiException.BadRequest($"The multipart body could not be read: {e.Message}", "file", "invalid_value");
+        }
+        catch
+        {
+            File.Delete(path);
+            throw;
+        }
+        if (lines < 0) throw ApiException.BadRequest("Upload the JSONL file as the multipart field 'file'.", "file", "missing_required_parameter");
+
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var job = new BatchJob
+        {
+            Id = id,
+            TenantId = caller.TenantId,
+            TenantName = caller.TenantName,
+            Tier = caller.Tier.ToString().ToLowerInvariant(),
+            KeyId = caller.KeyId,
+            Endpoint = await FirstUrlAsync(path),
+            Status = BatchStatus.Validating,
+            InputPath = path,
+            TotalRequests = lines,
+            Metadata = metadata,
+            CreatedAt = now,
+            ExpiresAt = now + (long)options.CompletionWindow.TotalSeconds,
+        };
+        store.Insert(job);
+        runner.Wake();
+        return BatchObject.Of(job);
+    }
+
+    static string Boundary(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            throw ApiException.BadRequest("Send the file as multipart/form-data with the field 'file'.", "file", "invalid_value");
+        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary) || boundary.Length > 200) throw ApiException.BadRequest("The multipart boundary is missing or too long.", "file", "invalid_value");
+        return boundary;
+    }
+
+    /// <summary>Copies the part to disk, counting bytes and non-empty lines as they pass.</summary>
+    static async Task<long> SaveAsync(Stream part, string path, BatchOptions options, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
+        var buffer = new byte[64 * 1024];
+        long bytes = 0, lines = 0;
+        var lineHasText = false;
+        int read;
+        while ((read = await part.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            bytes += read;
+            if (bytes > options.MaxFileBytes)
+                throw ApiException.TooLarge($"The file is larger than the limit of {options.MaxFileBytes / (1024 * 1024)} MB.");
+            foreach (var b in buffer.AsSpan(0, read))
+            {
+                if (b == (byte)'\n')
+                {
+                    if (lineHasText) lines++;
+                    lineHasText = false;
+                }
+                else if (b is not ((byte)' ' or (byte)'\r' or (byte)'\t')) lineHasText = true;
+            }
+            if (lines > options.MaxLines)
+                throw ApiException.BadRequest($"The file has more than {options.MaxLines} requests.", "file", "too_many_requests");
+            await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+        if (lineHasText) lines++;
+        if (lines > options.MaxLines) throw ApiException.BadRequest($"The file has more than {options.MaxLines} requests.", "file", "too_many_requests");
+        if (lines == 0) throw ApiException.BadRequest("The file has no requests.", "file", "invalid_value");
+        return lines;
+    }
+
+    static async Task<string> MetadataAsync(Stream part, CancellationToken cancellationToken)
+    {
+        using var memory = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await part.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (memory.Length + read > MaxMetadataBytes) throw ApiException.BadRequest($"'metadata' is larger than {MaxMetadataBytes / 1024} KB.", "metadata", "invalid_value");
+            memory.Write(buffer, 0, read);
+        }
+        try
+        {
+            using var json = JsonDocument.Parse(memory.ToArray());
+            if (json.RootElement.ValueKind != JsonValueKind.Object || json.RootElement.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
+                throw new JsonException();
+            return json.RootElement.GetRawText();
+        }
+        catch (JsonException)
+        {
+            throw ApiException.BadRequest("'metadata' must be a JSON object of strings.", "metadata", "invalid_value");
+        }
+    }
+
+    /// <summary>The url of the file's first request (the chat endpoint when it names none), shown as the job's endpoint.</summary>
+    static async Task<string> FirstUrlAsync(string path)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            try
+            {
+                using var json = JsonDocument.Parse(line);
+                if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String)
+                    return url.GetString()!;
+            }
+            catch (JsonException)
+            {
+                // Validation reports the line; the job still needs an endpoint to show.
+            }
+            break;
+        }
+        return "/v1/chat/completions";
+    }
+}

@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Json;
+
+namespace Provocapi.Host.Modules.Batch.Running;
+
+/// <summary>
+/// Works the jobs: validates new ones, runs their lines through <see cref="LineDispatcher"/> (a bounded number at
+/// once, at batch priority, so the scheduler batches them and interactive requests go first), stores each result as
+/// it comes, and moves jobs on (completed, cancelled, expired). On start, lines a killed process left running go
+/// back to pending: their results were never stored, so they run once more, and finished lines never do.
+/// </summary>
+public sealed class BatchRunner(
+    BatchStore store,
+    BatchFileValidator validator,
+    LineDispatcher dispatcher,
+    ITierDirectory tiers,
+    IOptions<BatchOptions> options,
+    TimeProvider clock,
+    ILogger<BatchRunner> logger) : BackgroundService
+{
+    readonly ConcurrentDictionary<(string Job, long Line), Task> _running = new();
+    readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>Asks the loop to look for work now (a job was submitted or cancelled) instead of at its next poll.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0) _wake.Release();
+    }
+
+    long Now => clock.GetUtcNow().ToUnixTimeSeconds();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reset = store.ResetRunning();
+        if (reset > 0) logger.LogInformation("{Lines} batch lines left running by the last process will run again", reset);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { Step(stoppingToken); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "batch runner step failed; retrying");
+            }
+            try { await _wake.WaitAsync(options.Value.PollInterval, stoppingToken); }
+            catch (OperationCanceledException) { break; }
+        }
+        await Task.WhenAll(_running.Values).ContinueWith(_ => { }, CancellationToken.None);
+    }
+
+    void Step(CancellationToken stoppingToken)
+    {
+        var now = Now;
+        foreach (var id in store.Overdue(now))
+            foreach (var from in BatchStatus.Open)
+                if (store.Move(id, from, BatchStatus.Expired, now)) logger.LogInformation("batch {Job} expired", id);
+        foreach (var job in store.WithStatus(BatchStatus.Validating)) Validate(job);
+        foreach (var job in store.WithStatus(BatchStatus.Cancelling))
+            if (!_running.Keys.Any(k => k.Job == job.Id)) store.Move(job.Id, BatchStatus.Cancelling, BatchStatus.Cancelled, now);
+        store.CompleteFinished(now);
+        var free = options.Value.MaxConcurrentLines - _running.Count;
+        if (free <= 0) return;
+        foreach (var line in store.Claim(free))
+        {
+            // Registered before it starts, so its own removal at the end always finds it.
+            var run = new Task<Task>(() => RunAsync(line, stoppingToken));
+            _running[(line.JobId, line.Line)] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
+        }
+    }
+
+    void Validate(BatchJob job)
+    {
+        var (lines, errors, count) = validator.Validate(job.InputPath, CallerOf(job.TenantId, job.TenantName, job.Tier, job.KeyId));
+        if (errors.Count == 0)
+        {
+            store.Start(job.Id, lines, Now);
+            return;
+        }
+        var report = JsonSerializer.Serialize(new
+        {
+            @object = "list",
+            data = errors.Select(e => new { code = "invalid_request", message = e.Message, param = (string?)null, line = e.Line }),
+            total = count,
+        }, ApiJson.Options);
+        store.Move(job.Id, BatchStatus.Validating, BatchStatus.Failed, Now, report);
+        logger.LogInformation("batch {Job} failed validation with {Errors} errors", job.Id, count);
+    }
+
+    async Task RunAsync(ClaimedLine line, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var result = await dispatcher.RunAsync(line, CallerOf(line.TenantId, line.TenantName, line.Tier, line.KeyId), stoppingToken);
+            // No room in the engine now: not the line's fault, so it waits for a later turn.
+            if (result.StatusCode is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests) store.Release(line);
+            else store.Finish(line, result, Now);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the line stays running in the store and goes back to pending at the next start.
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "batch {Job} line {Line} could not run", line.JobId, line.Line);
+            store.Release(line);
+        }
+        finally
+        {
+            _running.TryRemove((line.JobId, line.Line), out _);
+            Wake();
+        }
+    }
+
+    Caller CallerOf(string tenantId, string tenantName, string tier, string keyId)
+    {
+        var parsed = Enum.Parse<Tier>(tier, ignoreCase: true);
+        return new Caller(tenantId, tenantName, parsed, keyId, tiers.LimitsFor(parsed)) { Batch = true };
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Provocapi.Host.Modules.Inference.Catalog;
+using Provocapi.Host.Modules.Inference.ChatCompletions;
+using Provocapi.Host.Modules.Inference.Completions;
+using Provocapi.Host.Platform.Batch;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Json;
+
+namespace Provocapi.Host.Modules.Inference.Serving;
+
+/// <summary>
+/// Checks chat and completion bodies for batch jobs with the endpoints' own rules (types, ranges, messages, tools,
+/// formats, a model the tenant may use), everything short of tokenizing; streaming has no meaning in a batch.
+/// </summary>
+public sealed class BatchRequestValidator(ModelCatalog catalog) : IBatchRequestValidator
+{
+    public IReadOnlyCollection<string> Urls { get; } = ["/v1/chat/completions", "/v1/completions"];
+
+    public string? Problem(string url, JsonElement body, Caller caller)
+    {
+        try
+        {
+            GenerationParameters request = url == "/v1/chat/completions"
+                ? body.Deserialize<ChatCompletionRequest>(ApiJson.Options)!
+                : body.Deserialize<CompletionRequest>(ApiJson.Options)!;
+            if (request.IsStreaming) return "'stream' is not supported in a batch";
+            var model = catalog.Find(request.RequireModel(), caller);
+            if (model.Options.Kind != ModelKind.Chat) return $"the model '{model.Id}' cannot serve {url}";
+            request.RejectUnsupported();
+            if (request is ChatCompletionRequest chat)
+            {
+                chat.ConversationText();
+                ChatToolsRequest.Tools(chat.Tools);
+                ChatToolsRequest.Choice(chat.ToolChoice);
+                ChatToolsRequest.Format(chat.ResponseFormat);
+            }
+            else if (((CompletionRequest)request).Prompt is not { ValueKind: not JsonValueKind.Null })
+                return "'prompt' is required";
+            return null;
+        }
+        catch (JsonException e)
+        {
+            return $"the body does not match the endpoint's request: {e.Message}";
+        }
+        catch (ApiException e)
+        {
+            return e.Error.Message;
+        }
+    }
+}
