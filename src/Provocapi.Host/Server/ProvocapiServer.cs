@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Provocapi.Host.Modules.Inference;
 using Provocapi.Host.Modules.Keys;
+using Provocapi.Host.Modules.UsageAnalytics;
 using Provocapi.Host.Platform;
 using Provocapi.Host.Store;
 
@@ -22,12 +23,15 @@ public static class ProvocapiServer
         builder.AddStore();
         builder.AddKeys();
         builder.AddInference(serve.Models);
+        builder.AddUsage();
 
         var app = builder.Build();
         app.UsePlatform();
         app.UseKeys();
+        app.UseUsage();
         app.MapPlatform();
         app.MapInference();
+        app.MapUsage();
         return app;
     }
 
