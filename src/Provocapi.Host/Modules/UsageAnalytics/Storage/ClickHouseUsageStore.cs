@@ -87,6 +87,7 @@ public sealed class ClickHouseUsageStore : IUsageStore
                 json.WriteEndObject();
                 json.Flush();
                 body.WriteByte((byte)'\n');
+                json.Reset(body);
             }
         }
         var url = new Uri(_url + "&query=" + Uri.EscapeDataString($"INSERT INTO {_table} FORMAT JSONEachRow"));
@@ -102,7 +103,7 @@ public sealed class ClickHouseUsageStore : IUsageStore
         var model = query.Model != null ? $" AND model = {Quote(query.Model)}" : "";
         var text = await ExecuteAsync(
             $"""
-            SELECT toString(day) AS day, model, count() AS requests, sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+            SELECT toString(day) AS date, model, count() AS requests, sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
                    sum(cost) AS cost, quantilesExact({levels})(latency_ms) AS latency, quantilesExact({levels})(ttft_ms) AS ttft, count(ttft_ms) AS ttft_count
             FROM {_table}
             WHERE tenant_id = {Quote(query.TenantId)} AND day >= toDate({Quote(Day(query.From))}) AND day <= toDate({Quote(Day(query.To))}){model}
@@ -115,7 +116,7 @@ public sealed class ClickHouseUsageStore : IUsageStore
         {
             var row = JsonDocument.Parse(line).RootElement;
             days.Add(new UsageDay(
-                DateOnly.ParseExact(row.GetProperty("day").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                DateOnly.ParseExact(row.GetProperty("date").GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
                 row.GetProperty("model").GetString()!,
                 row.GetProperty("requests").GetInt64(),
                 row.GetProperty("prompt_tokens").GetInt64(),
