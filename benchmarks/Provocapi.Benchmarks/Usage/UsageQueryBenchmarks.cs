@@ -19,7 +19,10 @@ public class UsageQueryBenchmarks
 {
     static readonly DateOnly From = new(2025, 1, 1), To = new(2025, 1, 31);
 
-    [Params("sqlite", "clickhouse")]
+    /// <summary><c>PROVOCAPI_BENCH_USAGE_BACKENDS</c> (comma separated) picks them; both by default.</summary>
+    public static IEnumerable<string> Backends => (Environment.GetEnvironmentVariable("PROVOCAPI_BENCH_USAGE_BACKENDS") ?? "sqlite,clickhouse").Split(',');
+
+    [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "";
 
     [Params(100_000, 300_000, 1_000_000, 3_000_000, 10_000_000)]

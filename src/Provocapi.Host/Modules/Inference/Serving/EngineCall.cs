@@ -26,6 +26,7 @@ public static class EngineCall
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, cancellationToken);
         await using var chunks = engine.GenerateAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
+        var info = http.RequestInfo();
         var started = false;
         while (true)
         {
@@ -37,7 +38,6 @@ public static class EngineCall
             {
                 throw Failure(http, e is ChannelClosedException { InnerException: { } inner } ? inner : e, started);
             }
-            var info = http.RequestInfo();
             if (chunks.Current.TokenId != null)
             {
                 tally.AddCompletion();
