@@ -7,8 +7,8 @@ namespace Provocapi.Host.Modules.UsageAnalytics.Storage;
 
 /// <summary>
 /// Usage in the embedded SQLite store (table <c>usage_requests</c>, migration 0002). SQLite has no quantile
-/// function, so the query reads each (day, model) group's latencies in index order and takes
-/// <see cref="ExactPercentiles"/> of them here.
+/// function: the report sums each (day, model) group in SQL, then reads the groups' latencies in the same order
+/// and takes <see cref="ExactPercentiles"/> of them here. Both reads use only the covering index.
 /// </summary>
 public sealed class SqliteUsageStore(SqliteStore store) : IUsageStore
 {
@@ -42,69 +42,48 @@ public sealed class SqliteUsageStore(SqliteStore store) : IUsageStore
 
     public Task<IReadOnlyList<UsageDay>> QueryAsync(UsageQuery query, CancellationToken cancellationToken)
     {
+        const string Where = "WHERE tenant_id = @TenantId AND day >= @From AND day <= @To AND (@Model IS NULL OR model = @Model)";
+        var parameters = new { query.TenantId, From = DayText(query.From), To = DayText(query.To), query.Model };
         using var connection = store.Open();
-        var rows = connection.Query<Row>(
-            """
-            SELECT day AS Day, model AS Model, prompt_tokens AS PromptTokens, completion_tokens AS CompletionTokens, cost AS Cost,
-                   latency_ms AS LatencyMs, ttft_ms AS TtftMs
-            FROM usage_requests
-            WHERE tenant_id = @TenantId AND day >= @From AND day <= @To AND (@Model IS NULL OR model = @Model)
-            ORDER BY day, model
-            """, new { query.TenantId, From = DayText(query.From), To = DayText(query.To), query.Model }, buffered: false);
-        var days = new List<UsageDay>();
-        var group = new Group();
-        foreach (var row in rows)
+        // One snapshot for both reads, so the groups' counts match the latencies read after them while the writer inserts.
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var groups = connection.Query<GroupRow>(
+            $"""
+            SELECT day AS Day, model AS Model, COUNT(*) AS Requests, SUM(prompt_tokens) AS PromptTokens, SUM(completion_tokens) AS CompletionTokens,
+                   TOTAL(cost) AS Cost
+            FROM usage_requests {Where}
+            GROUP BY day, model ORDER BY day, model
+            """, parameters, transaction).ToList();
+        using var timings = connection.ExecuteReader($"SELECT latency_ms, ttft_ms FROM usage_requests {Where} ORDER BY day, model, latency_ms", parameters, transaction);
+        var days = new List<UsageDay>(groups.Count);
+        List<double> latencies = [], firstTokens = [];
+        foreach (var group in groups)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (group.Requests > 0 && (row.Day != group.Day || row.Model != group.Model)) days.Add(group.Close());
-            group.Add(row);
+            latencies.Clear();
+            firstTokens.Clear();
+            for (var i = 0L; i < group.Requests; i++)
+            {
+                if (!timings.Read()) throw new InvalidOperationException("usage: the report's two reads disagree");
+                latencies.Add(timings.GetDouble(0));
+                if (!timings.IsDBNull(1)) firstTokens.Add(timings.GetDouble(1));
+            }
+            days.Add(new UsageDay(DateOnly.ParseExact(group.Day, "yyyy-MM-dd", CultureInfo.InvariantCulture), group.Model, group.Requests,
+                group.PromptTokens, group.CompletionTokens, group.Cost, ExactPercentiles.Of(latencies)!, ExactPercentiles.Of(firstTokens)));
         }
-        if (group.Requests > 0) days.Add(group.Close());
         return Task.FromResult<IReadOnlyList<UsageDay>>(days);
     }
 
     static string DayText(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>The (day, model) group being read; reused from one group to the next.</summary>
-    sealed class Group
-    {
-        public string Day = "", Model = "";
-        public long Requests, PromptTokens, CompletionTokens;
-        double _cost;
-        readonly List<double> _latencies = [], _firstTokens = [];
-
-        public void Add(Row row)
-        {
-            Day = row.Day;
-            Model = row.Model;
-            Requests++;
-            PromptTokens += row.PromptTokens;
-            CompletionTokens += row.CompletionTokens;
-            _cost += row.Cost;
-            _latencies.Add(row.LatencyMs);
-            if (row.TtftMs is { } ttft) _firstTokens.Add(ttft);
-        }
-
-        public UsageDay Close()
-        {
-            var day = new UsageDay(DateOnly.ParseExact(Day, "yyyy-MM-dd", CultureInfo.InvariantCulture), Model, Requests, PromptTokens, CompletionTokens, _cost,
-                ExactPercentiles.Of(_latencies)!, ExactPercentiles.Of(_firstTokens));
-            Requests = PromptTokens = CompletionTokens = 0;
-            _cost = 0;
-            _latencies.Clear();
-            _firstTokens.Clear();
-            return day;
-        }
-    }
-
-    sealed class Row
+    /// <summary>Settable properties rather than a constructor: SQLite types an aggregate column only once it has a row.</summary>
+    sealed class GroupRow
     {
         public string Day { get; set; } = "";
         public string Model { get; set; } = "";
+        public long Requests { get; set; }
         public long PromptTokens { get; set; }
         public long CompletionTokens { get; set; }
         public double Cost { get; set; }
-        public double LatencyMs { get; set; }
-        public double? TtftMs { get; set; }
     }
 }
