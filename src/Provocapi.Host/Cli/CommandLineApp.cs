@@ -11,6 +11,8 @@ public static class CommandLineApp
           keys     create --tenant NAME [--tier shared|reserved|dedicated] [--data DIR]
           keys     list [--tenant NAME] [--data DIR]
           keys     revoke KEY_PREFIX [--data DIR]
+          usage    --tenant NAME --from YYYY-MM-DD --to YYYY-MM-DD [--model M] [--chart FILE.svg] [--data DIR]
+                   [--clickhouse URL [--clickhouse-database DB]]
           tokenize --model PATH [--jsonl] [--no-special] [TEXT]
           generate --model PATH (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N] [--temperature T] [--top-p P]
                    [--top-k K] [--min-p P] [--seed S] [--threads N] [--ids]
@@ -38,7 +40,8 @@ public static class CommandLineApp
                 "bench" => BenchCommand.Run(options),
                 "bench-serve" => await ServeBenchCommand.RunAsync(options),
                 "keys" => KeysCommand.Run(options),
-                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, tokenize, generate, bench, bench-serve)"),
+                "usage" => await UsageCommand.RunAsync(options),
+                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, usage, tokenize, generate, bench, bench-serve)"),
             };
         }
         catch (Exception e) when (e is CommandLineException or ModelFormatException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)

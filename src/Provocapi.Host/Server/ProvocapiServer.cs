@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration.Json;
 using Provocapi.Host.Modules.Batch;
 using Provocapi.Host.Modules.Inference;
 using Provocapi.Host.Modules.Keys;
+using Provocapi.Host.Modules.UsageAnalytics;
 using Provocapi.Host.Platform;
 using Provocapi.Host.Store;
 
@@ -23,13 +24,16 @@ public static class ProvocapiServer
         builder.AddStore();
         builder.AddKeys();
         builder.AddInference(serve.Models);
+        builder.AddUsage();
         builder.AddBatch();
 
         var app = builder.Build();
         app.UsePlatform();
         app.UseKeys();
+        app.UseUsage();
         app.MapPlatform();
         app.MapInference();
+        app.MapUsage();
         app.MapBatch();
         return app;
     }

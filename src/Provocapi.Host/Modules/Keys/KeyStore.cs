@@ -47,6 +47,13 @@ public sealed class KeyStore(SqliteStore store)
         return new CreatedKey(key, tenant, created, changed);
     }
 
+    public Tenant? FindTenant(string name)
+    {
+        using var connection = store.Open();
+        var row = connection.QuerySingleOrDefault<TenantRow>("SELECT id AS Id, tier AS Tier FROM tenants WHERE name = @name", new { name });
+        return row is { } r ? new Tenant(r.Id, name, TierNames.Parse(r.Tier)) : null;
+    }
+
     public StoredKey? FindByPrefix(string prefix)
     {
         using var connection = store.Open();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Platform.Headers;
 
@@ -15,6 +16,8 @@ public sealed class RequestInfo(string requestId)
     public string? Model { get; set; }
     /// <summary>Arrival to the start of generation; zero for requests that never queue.</summary>
     public TimeSpan QueueTime { get; set; }
+    /// <summary>What the request used, for the usage records.</summary>
+    public RequestUsage Usage { get; } = new();
 }
 
 public static class RequestInfoExtensions

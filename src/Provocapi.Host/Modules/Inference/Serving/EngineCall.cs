@@ -14,9 +14,10 @@ namespace Provocapi.Host.Modules.Inference.Serving;
 
 /// <summary>
 /// One generation for an HTTP request: the engine's stream, cancelled when the client disconnects, with the queue
-/// wait recorded for <c>X-Provocapi-Queue-Ms</c>, the tokens it used tallied, and engine failures turned into API
-/// errors: refused admission or no KV memory before the first token is a 503 (no capacity, try again), a tenant
-/// over its share of the queue a 429, a failure after that a 502 (the engine failed).
+/// wait recorded for <c>X-Provocapi-Queue-Ms</c>, the tokens it used tallied and metered (with the first token's
+/// time) for the usage records, and engine failures turned into API errors: refused admission or no KV memory
+/// before the first token is a 503 (no capacity, try again), a tenant over its share of the queue a 429, a failure
+/// after that a 502 (the engine failed).
 /// </summary>
 public static class EngineCall
 {
@@ -25,6 +26,7 @@ public static class EngineCall
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, cancellationToken);
         await using var chunks = engine.GenerateAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
+        var info = http.RequestInfo();
         var started = false;
         while (true)
         {
@@ -36,12 +38,16 @@ public static class EngineCall
             {
                 throw Failure(http, e is ChannelClosedException { InnerException: { } inner } ? inner : e, started);
             }
-            if (chunks.Current.TokenId != null) tally.AddCompletion();
+            if (chunks.Current.TokenId != null)
+            {
+                tally.AddCompletion();
+                info.Usage.CompletionToken();
+            }
             if (!started)
             {
                 started = true;
                 tally.AddPrompt(request.PromptTokens!.Count);
-                var info = http.RequestInfo();
+                info.Usage.PromptStarted(request.PromptTokens);
                 if (chunks.Current.QueueTime > info.QueueTime) info.QueueTime = chunks.Current.QueueTime;
             }
             yield return chunks.Current;

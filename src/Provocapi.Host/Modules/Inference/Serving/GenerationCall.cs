@@ -4,6 +4,7 @@ using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
+using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 
@@ -15,6 +16,7 @@ public sealed record GenerationCall<TRequest>(TRequest Request, ServedModel Mode
         var request = await body.ReadAsync<TRequest>(http);
         var model = catalog.Find(request.RequireModel(), http.Caller());
         http.RequestInfo().Model = model.Id;
+        http.RequestUsage().Meter(model.Options.PromptPrice, model.Options.CompletionPrice);
         request.RejectUnsupported();
         return new GenerationCall<TRequest>(request, model, model.RequireEngine(ModelKind.Chat));
     }

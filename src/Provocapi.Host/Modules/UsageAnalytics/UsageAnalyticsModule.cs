@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Provocapi.Host.Modules.UsageAnalytics.Recording;
+using Provocapi.Host.Modules.UsageAnalytics.Report;
+using Provocapi.Host.Modules.UsageAnalytics.Storage;
+using Provocapi.Host.Store;
+
+namespace Provocapi.Host.Modules.UsageAnalytics;
+
+/// <summary>
+/// Usage analytics: a row per metered request, buffered and written in batches to SQLite (the default) or
+/// ClickHouse, and <c>GET /v1/usage</c> over them.
+/// </summary>
+public static class UsageAnalyticsModule
+{
+    public static WebApplicationBuilder AddUsage(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>();
+        builder.Services.AddSingleton<IUsageStore>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<UsageOptions>>().Value;
+            return options.Backend == UsageBackend.ClickHouse
+                ? new ClickHouseUsageStore(options.ClickHouse, new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
+                : new SqliteUsageStore(services.GetRequiredService<SqliteStore>());
+        });
+        builder.Services.AddSingleton<UsageRecorder>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<UsageRecorder>());
+        return builder;
+    }
+
+    /// <summary>After the API-key middleware, so the caller is known, and around the endpoints, so their latency and status are.</summary>
+    public static WebApplication UseUsage(this WebApplication app)
+    {
+        app.UseMiddleware<UsageMiddleware>();
+        return app;
+    }
+
+    public static WebApplication MapUsage(this WebApplication app)
+    {
+        app.MapGroup("/v1").WithTags("Usage").MapUsageReport();
+        return app;
+    }
+
+    sealed class UsageOptionsValidator : IValidateOptions<UsageOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, UsageOptions options) =>
+            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
+    }
+}
