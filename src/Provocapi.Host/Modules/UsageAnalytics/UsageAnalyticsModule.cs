@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Provocapi.Host.Modules.UsageAnalytics.Recording;
 using Provocapi.Host.Modules.UsageAnalytics.Report;
 using Provocapi.Host.Modules.UsageAnalytics.Storage;
+using Provocapi.Host.Platform.Metering;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Modules.UsageAnalytics;
@@ -26,6 +27,7 @@ public static class UsageAnalyticsModule
                 : new SqliteUsageStore(services.GetRequiredService<SqliteStore>());
         });
         builder.Services.AddSingleton<UsageRecorder>();
+        builder.Services.AddSingleton<IRequestRecorder, UsageRequestRecorder>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UsageRecorder>());
         return builder;
     }

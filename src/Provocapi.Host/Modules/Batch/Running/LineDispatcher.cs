@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
+using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Modules.Batch.Running;
 
@@ -34,6 +35,7 @@ public sealed class LineDispatcher(EndpointDataSource endpoints, IServiceScopeFa
         using var scope = scopes.CreateScope();
         var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider, RequestAborted = cancellationToken };
         var info = new RequestInfo(ResponseHeadersMiddleware.NewRequestId());
+        info.Usage.IsBatch = true;
         http.Features.Set(info);
         http.Features.Set(caller);
         var body = Encoding.UTF8.GetBytes(line.Body);
@@ -48,6 +50,7 @@ public sealed class LineDispatcher(EndpointDataSource endpoints, IServiceScopeFa
         http.SetEndpoint(endpoint);
         await new ApiErrorMiddleware(endpoint.RequestDelegate!, scope.ServiceProvider.GetRequiredService<ILogger<ApiErrorMiddleware>>()).InvokeAsync(http);
         cancellationToken.ThrowIfCancellationRequested();
+        scope.ServiceProvider.GetService<IRequestRecorder>()?.RequestEnded(http, http.Response.StatusCode);
         var text = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
         var status = http.Response.StatusCode;
         if (status is >= 200 and < 300) return new LineResult(status, info.RequestId, text, null, null);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
+using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Modules.UsageAnalytics.Recording;
 
@@ -12,7 +13,7 @@ namespace Provocapi.Host.Modules.UsageAnalytics.Recording;
 /// Requests refused before a model was known (no key, the requests-per-minute limit, unreadable JSON, an unknown
 /// model) used nothing billable and are not recorded. Latency runs from arrival to the last byte written.
 /// </summary>
-public sealed class UsageMiddleware(RequestDelegate next, UsageRecorder recorder)
+public sealed class UsageMiddleware(RequestDelegate next, IRequestRecorder recorder)
 {
     /// <summary>nginx's status for a client that went away before the response ended.</summary>
     public const int ClientClosedRequest = 499;
@@ -42,9 +43,15 @@ public sealed class UsageMiddleware(RequestDelegate next, UsageRecorder recorder
         }
         finally
         {
-            Record(http, status);
+            recorder.RequestEnded(http, status);
         }
     }
+}
+
+/// <summary>Turns a finished metered request into a <see cref="UsageRecord"/> for the recorder.</summary>
+public sealed class UsageRequestRecorder(UsageRecorder recorder) : IRequestRecorder
+{
+    public void RequestEnded(HttpContext http, int status) => Record(http, status);
 
     void Record(HttpContext http, int status)
     {
