@@ -16,6 +16,6 @@ public sealed record GenerationCall<TRequest>(TRequest Request, ServedModel Mode
         var model = catalog.Find(request.RequireModel(), http.Caller());
         http.RequestInfo().Model = model.Id;
         request.RejectUnsupported();
-        return new GenerationCall<TRequest>(request, model, model.RequireEngine(ModelKind.Chat));
+        return new GenerationCall<TRequest>(request, model, model.RequireChat());
     }
 }
