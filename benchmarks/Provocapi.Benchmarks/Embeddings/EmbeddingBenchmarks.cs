@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
 using Provocapi.Core;
 using Provocapi.Core.Embeddings;
 using Provocapi.Engine.Models;
@@ -33,7 +34,7 @@ public class EmbeddingBenchmarks
     public void Setup()
     {
         var encoder = EncoderModel.LoadSynthetic(SyntheticEncoder.BgeSmall, TestData.Path("tokenizers", "ggml-vocab-bert-bge.gguf"));
-        _model = EmbeddingModel.FromEncoderModel(encoder, new ModelOptions { Threads = 2 }, "bge-small-synthetic");
+        _model = EmbeddingModel.FromEncoderModel(encoder, new ModelOptions { Threads = 2, MaxQueueLength = TextCount }, "bge-small-synthetic");
         var random = new Random(3);
         _texts = Enumerable.Range(0, TextCount).Select(_ => string.Join(' ', Enumerable.Range(0, 24 + random.Next(6)).Select(_ => Words[random.Next(Words.Length)]))).ToArray();
         Console.WriteLine($"// {TextCount} texts, {_texts.Average(t => _model.Tokenize(t).Length):F1} tokens each on average");
@@ -60,7 +61,7 @@ public class EmbeddingBenchmarks
     {
         public Config()
         {
-            AddJob(BenchmarkDotNet.Jobs.Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3));
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3));
             AddColumn(new ThroughputColumn("emb/s", "Texts embedded per second", _ => TextCount, unit: 1));
         }
     }
