@@ -1,6 +1,6 @@
 namespace Provocapi.Core;
 
-/// <summary>How a model is run: threads, the KV cache's memory budget and page size, and an optional shorter context.</summary>
+/// <summary>How a model is run: threads, the KV cache's memory budget and page size, an optional shorter context, and queue and batch bounds.</summary>
 public sealed record ModelOptions
 {
     /// <summary>Compute threads; 0 uses every core.</summary>
@@ -17,6 +17,9 @@ public sealed record ModelOptions
     public int MaxQueueLength { get; init; } = 256;
     /// <summary>How long a request may wait for admission before it is refused.</summary>
     public TimeSpan MaxQueueWait { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Embedding models: tokens encoded together in one batch at most (inputs from every caller, packed).</summary>
+    public int EmbeddingBatchTokens { get; init; } = 2048;
 
     public int ResolvedThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 }

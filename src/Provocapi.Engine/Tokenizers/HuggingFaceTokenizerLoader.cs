@@ -7,7 +7,7 @@ namespace Provocapi.Engine.Tokenizers;
 
 /// <summary>
 /// Builds a <see cref="Tokenizer"/> from a Hugging Face folder: tokenizer.json (the format of the tokenizers library) for
-/// byte-level BPE, SentencePiece-style (▁, byte fallback) BPE and WordPiece models, or BERT's vocab.txt, with
+/// byte-level BPE, SentencePiece-style (▁, byte fallback) BPE, WordPiece and Unigram models, or BERT's vocab.txt, with
 /// tokenizer_config.json for the sequence markers.
 /// </summary>
 internal static class HuggingFaceTokenizerLoader
@@ -62,7 +62,8 @@ internal static class HuggingFaceTokenizerLoader
         {
             "BPE" => LoadBpe(path, root, model, config),
             "WordPiece" => LoadWordPiece(root, model, config),
-            _ => throw new ModelFormatException($"{path}: tokenizer model type '{type}' is not supported (BPE and WordPiece are)"),
+            "Unigram" => LoadUnigram(path, root, model, config),
+            _ => throw new ModelFormatException($"{path}: tokenizer model type '{type}' is not supported (BPE, WordPiece and Unigram are)"),
         };
     }
 
@@ -98,15 +99,7 @@ internal static class HuggingFaceTokenizerLoader
         PreTokenizer? preTokenizer = null;
         if (metaspace.ValueKind == JsonValueKind.Object)
         {
-            if ((String(metaspace, "replacement") ?? "\u2581") != "\u2581")
-                throw new ModelFormatException($"{path}: Metaspace replacement '{String(metaspace, "replacement")}' is not supported (▁ is)");
-            prepend = String(metaspace, "prepend_scheme") switch
-            {
-                "always" => MetaspacePrepend.Always,
-                "first" => MetaspacePrepend.First,
-                "never" => MetaspacePrepend.Never,
-                _ => Bool(metaspace, "add_prefix_space") ?? true ? MetaspacePrepend.Always : MetaspacePrepend.Never,
-            };
+            prepend = ReadPrepend(path, metaspace);
             // Metaspace's split: every ▁ starts a piece (tokenizers' split at the replacement, MergedWithNext).
             if (Bool(metaspace, "split") ?? true) preTokenizer = new PreTokenizer([new RegexSplitter("\u2581", SplitBehavior.MergedWithNext)]);
         }
@@ -114,6 +107,42 @@ internal static class HuggingFaceTokenizerLoader
             ReadNormalizer(normalizerJson), replaceSpaces: metaspace.ValueKind == JsonValueKind.Object, prepend, preTokenizer,
             DecoderStripsFirstSpace(Property(root, "decoder")), byteFallback, vocabulary.IdOf(String(model, "unk_token")),
             Bool(model, "fuse_unk") ?? false, new SpecialTokenMatcher(vocabulary, strips));
+    }
+
+    /// <summary>When a Metaspace pre-tokenizer puts ▁ in front: prepend_scheme, or the older add_prefix_space.</summary>
+    static MetaspacePrepend ReadPrepend(string path, JsonElement metaspace)
+    {
+        if ((String(metaspace, "replacement") ?? "\u2581") != "\u2581")
+            throw new ModelFormatException($"{path}: Metaspace replacement '{String(metaspace, "replacement")}' is not supported (▁ is)");
+        return String(metaspace, "prepend_scheme") switch
+        {
+            "always" => MetaspacePrepend.Always,
+            "first" => MetaspacePrepend.First,
+            "never" => MetaspacePrepend.Never,
+            _ => Bool(metaspace, "add_prefix_space") ?? true ? MetaspacePrepend.Always : MetaspacePrepend.Never,
+        };
+    }
+
+    /// <summary>
+    /// Unigram (XLM-RoBERTa, bge-m3, T5): the vocabulary is a list of [piece, log-probability]; the normalizer as declared
+    /// (SentencePiece's Precompiled rules, replacements); a Metaspace pre-tokenizer, possibly after WhitespaceSplit.
+    /// </summary>
+    static Tokenizer LoadUnigram(string path, JsonElement root, JsonElement model, JsonElement config)
+    {
+        var byteFallback = Bool(model, "byte_fallback") ?? false;
+        var (vocabulary, strips) = ReadVocabulary(root, model,
+            normalType: text => byteFallback && IsByteToken(text) ? TokenType.Byte : TokenType.Normal);
+        var unknown = Property(model, "unk_id") is { ValueKind: JsonValueKind.Number } unk ? unk.GetInt32()
+            : throw new ModelFormatException($"{path}: a Unigram model without unk_id is not supported");
+        if (!vocabulary.Contains(unknown)) throw new ModelFormatException($"{path}: unk_id {unknown} is outside the vocabulary of {vocabulary.Count}");
+        var preTokenizer = Property(root, "pre_tokenizer");
+        var metaspace = Find(preTokenizer, "Metaspace");
+        var hasMetaspace = metaspace.ValueKind == JsonValueKind.Object;
+        return new UnigramTokenizer(vocabulary, ReadSettings(root, config, vocabulary), ReadNormalizer(Property(root, "normalizer")),
+            splitOnWhitespace: Mentions(preTokenizer, "WhitespaceSplit"),
+            prepend: hasMetaspace ? ReadPrepend(path, metaspace) : MetaspacePrepend.Never,
+            splitAtMarker: hasMetaspace && (Bool(metaspace, "split") ?? true),
+            DecoderStripsFirstSpace(Property(root, "decoder")), unknown, byteFallback, new SpecialTokenMatcher(vocabulary, strips));
     }
 
     /// <summary>Whether the decoder drops the space in front of the first word: a Strip of leading spaces, or a Metaspace decoder that prepends.</summary>
@@ -198,12 +227,28 @@ internal static class HuggingFaceTokenizerLoader
         return new BertTextSplitter(lowercase, Bool(config, "strip_accents") ?? lowercase, Bool(config, "tokenize_chinese_chars") ?? true, cleanText: true);
     }
 
-    /// <summary>The model's vocabulary plus added_tokens (special ones are control tokens, the rest user-defined); ids missing from both are unused slots.</summary>
+    /// <summary>
+    /// The model's vocabulary plus added_tokens (special ones are control tokens, the rest user-defined); ids missing from
+    /// both are unused slots. The vocabulary is an object of text → id, or (Unigram) a list of [text, score] in id order.
+    /// </summary>
     static (Vocabulary, Dictionary<int, WhitespaceStrip>) ReadVocabulary(JsonElement root, JsonElement model, Func<string, TokenType> normalType)
     {
         var entries = new List<(string Text, int Id, TokenType Type)>();
-        foreach (var entry in model.GetProperty("vocab").EnumerateObject())
-            entries.Add((entry.Name, entry.Value.GetInt32(), normalType(entry.Name)));
+        var vocab = model.GetProperty("vocab");
+        List<float>? scores = null;
+        if (vocab.ValueKind == JsonValueKind.Array)
+        {
+            scores = [];
+            foreach (var pair in vocab.EnumerateArray())
+            {
+                var text = pair[0].GetString()!;
+                entries.Add((text, scores.Count, normalType(text)));
+                scores.Add(pair[1].GetSingle());
+            }
+        }
+        else
+            foreach (var entry in vocab.EnumerateObject())
+                entries.Add((entry.Name, entry.Value.GetInt32(), normalType(entry.Name)));
         var strips = new Dictionary<int, WhitespaceStrip>();
         if (root.TryGetProperty("added_tokens", out var added) && added.ValueKind == JsonValueKind.Array)
         {
@@ -231,7 +276,9 @@ internal static class HuggingFaceTokenizerLoader
             texts[id] = text;
             types[id] = type;
         }
-        return (new Vocabulary(texts, types, null), strips);
+        var scoreArray = scores == null ? null : new float[size];
+        scores?.CopyTo(scoreArray!);
+        return (new Vocabulary(texts, types, scoreArray), strips);
     }
 
     /// <summary>
@@ -363,6 +410,10 @@ internal static class HuggingFaceTokenizerLoader
             case "NFKC": steps.Add(TextNormalizer.UnicodeForm(NormalizationForm.FormKC)); break;
             case "NFKD": steps.Add(TextNormalizer.UnicodeForm(NormalizationForm.FormKD)); break;
             case "Lowercase": steps.Add(TextNormalizer.Lowercase); break;
+            case "Precompiled":
+                var charsMap = String(normalizer, "precompiled_charsmap");
+                if (!string.IsNullOrEmpty(charsMap)) steps.Add(PrecompiledCharsMap.Parse(Convert.FromBase64String(charsMap)).Normalize);
+                break;
             case "Prepend": steps.Add(TextNormalizer.Prepend(String(normalizer, "prepend") ?? "")); break;
             case "Strip": steps.Add(TextNormalizer.Strip(Bool(normalizer, "strip_left") ?? true, Bool(normalizer, "strip_right") ?? true)); break;
             case "Replace":

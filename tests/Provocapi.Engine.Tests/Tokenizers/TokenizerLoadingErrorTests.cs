@@ -115,9 +115,9 @@ public class TokenizerLoadingErrorTests
         var folder = Directory.CreateTempSubdirectory("provocapi-test-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), """{"model": {"type": "Unigram", "vocab": [["a", 0.0]]}}""");
+            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), """{"model": {"type": "WordLevel", "vocab": {"a": 0}}}""");
             var error = Assert.Throws<ModelFormatException>(() => Tokenizer.FromHuggingFaceFolder(folder));
-            Assert.Contains("'Unigram'", error.Message);
+            Assert.Contains("'WordLevel'", error.Message);
         }
         finally
         {

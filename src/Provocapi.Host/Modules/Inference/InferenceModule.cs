@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.ChatCompletions;
 using Provocapi.Host.Modules.Inference.Completions;
+using Provocapi.Host.Modules.Inference.Embeddings;
 using Provocapi.Host.Modules.Inference.ModelList;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Batch;
@@ -12,7 +13,7 @@ using Provocapi.Host.Platform.Errors;
 
 namespace Provocapi.Host.Modules.Inference;
 
-/// <summary>The models this process serves and the OpenAI endpoints over them: chat, completions, models, and readiness.</summary>
+/// <summary>The models this process serves and the OpenAI endpoints over them: chat, completions, embeddings, models, and readiness.</summary>
 public static class InferenceModule
 {
     public static WebApplicationBuilder AddInference(this WebApplicationBuilder builder, IReadOnlyList<(string Id, string Path)> commandLineModels)
@@ -32,6 +33,7 @@ public static class InferenceModule
         var v1 = app.MapGroup("/v1").WithTags("Inference");
         v1.MapChatCompletions();
         v1.MapCompletions();
+        v1.MapEmbeddings();
         v1.MapModelList();
         app.MapGet("/ready", (ModelCatalog catalog) => catalog.AllReady
                 ? Results.Ok(new { status = "ready", models = catalog.Models.Select(m => m.Id) })

@@ -27,7 +27,7 @@ public sealed partial class InferenceOptionsValidator : IValidateOptions<Inferen
             if (string.IsNullOrWhiteSpace(m.Path)) problems.Add($"{where}: Path is required");
             else if (m.IsSynthetic) problems.AddRange(SyntheticProblems(where, m));
             else if (!File.Exists(m.Path) && !Directory.Exists(m.Path)) problems.Add($"{where}: {m.Path}: no such file or folder");
-            if (m.Kind == ModelKind.Embedding) problems.Add($"{where}: embedding models are not served yet (chat models only)");
+            if (m.Kind == ModelKind.Embedding && m.IsSynthetic) problems.Add($"{where}: synthetic models are chat models; an embedding model needs a GGUF file or Hugging Face folder");
             if (m.ContextLength < 0) problems.Add($"{where}: ContextLength must be 0 (the model's own) or positive");
             if (m.PromptPrice < 0 || m.CompletionPrice < 0) problems.Add($"{where}: prices must not be negative");
             if (m.Threads < 0) problems.Add($"{where}: Threads must be 0 (every core) or positive");
@@ -35,6 +35,7 @@ public sealed partial class InferenceOptionsValidator : IValidateOptions<Inferen
             if (m.KvPageSize is < 1 or > 1024) problems.Add($"{where}: KvPageSize must be between 1 and 1024");
             if (m.MaxRunningSequences < 1) problems.Add($"{where}: MaxRunningSequences must be at least 1");
             if (m.StepTokenBudget < 1) problems.Add($"{where}: StepTokenBudget must be at least 1");
+            if (m.EmbeddingBatchTokens < 1) problems.Add($"{where}: EmbeddingBatchTokens must be at least 1");
             if (m.MaxQueueLength < 0) problems.Add($"{where}: MaxQueueLength must not be negative");
             if (!(m.MaxQueueWaitSeconds > 0)) problems.Add($"{where}: MaxQueueWaitSeconds must be positive");
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Provocapi.Core;
+using Provocapi.Core.Embeddings;
 using Provocapi.Engine.Models;
 
 namespace Provocapi.Host.Modules.Inference.Catalog;
@@ -18,6 +19,14 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
             if (stoppingToken.IsCancellationRequested) return;
             try
             {
+                if (model.Kind == ModelKind.Embedding)
+                {
+                    var embedder = EmbeddingModel.FromEncoderModel(EncoderModel.Load(model.Options.Path, cancellationToken: stoppingToken), EngineOptions(model.Options), model.Id);
+                    model.Ready(embedder);
+                    logger.LogInformation("embedding model {Id} ready: {Source}, context {Context} tokens, {Dimensions} dimensions, {Pooling} pooling",
+                        model.Id, embedder.Model.Source, embedder.ContextLength, embedder.Dimensions, embedder.Model.Config.Pooling);
+                    continue;
+                }
                 model.Ready(Load(model.Options, stoppingToken));
                 var engine = model.Engine!;
                 logger.LogInformation("model {Id} ready: {Source}, context {Context} tokens", model.Id, engine.Model.Source, engine.ContextLength);
@@ -39,19 +48,22 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
         }
     }, stoppingToken);
 
+    static ModelOptions EngineOptions(ServedModelOptions options) => new()
+    {
+        Threads = options.Threads,
+        KvCacheBytes = options.KvCacheBytes,
+        KvPageSize = options.KvPageSize,
+        ContextLength = options.ContextLength,
+        MaxRunningSequences = options.MaxRunningSequences,
+        StepTokenBudget = options.StepTokenBudget,
+        EmbeddingBatchTokens = options.EmbeddingBatchTokens,
+        MaxQueueLength = options.MaxQueueLength,
+        MaxQueueWait = TimeSpan.FromSeconds(options.MaxQueueWaitSeconds),
+    };
+
     static LoadedModel Load(ServedModelOptions options, CancellationToken cancellationToken)
     {
-        var engineOptions = new ModelOptions
-        {
-            Threads = options.Threads,
-            KvCacheBytes = options.KvCacheBytes,
-            KvPageSize = options.KvPageSize,
-            ContextLength = options.ContextLength,
-            MaxRunningSequences = options.MaxRunningSequences,
-            StepTokenBudget = options.StepTokenBudget,
-            MaxQueueLength = options.MaxQueueLength,
-            MaxQueueWait = TimeSpan.FromSeconds(options.MaxQueueWaitSeconds),
-        };
+        var engineOptions = EngineOptions(options);
         LanguageModel network;
         if (options.IsSynthetic)
         {
@@ -64,7 +76,11 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
 
     public override void Dispose()
     {
-        foreach (var model in catalog.Models) model.Engine?.Dispose();
+        foreach (var model in catalog.Models)
+        {
+            model.Engine?.Dispose();
+            model.Embedder?.Dispose();
+        }
         base.Dispose();
     }
 }

@@ -17,7 +17,8 @@ public sealed class ServedModelOptions
     public string Path { get; set; } = "";
     /// <summary>For synthetic models: a GGUF file whose tokenizer they use.</summary>
     public string? Tokenizer { get; set; }
-    public ModelKind Kind { get; set; } = ModelKind.Chat;
+    /// <summary>Chat or embedding; unset, it is read from the file (a bert or xlm-roberta encoder is an embedding model).</summary>
+    public ModelKind? Kind { get; set; }
     /// <summary>Caps the model's own context length (0 keeps it).</summary>
     public int ContextLength { get; set; }
     public List<string> Aliases { get; set; } = [];
@@ -35,6 +36,8 @@ public sealed class ServedModelOptions
     public int MaxRunningSequences { get; set; } = 64;
     /// <summary>Tokens per engine step (decodes first, then prompt chunks).</summary>
     public int StepTokenBudget { get; set; } = 256;
+    /// <summary>Embedding models: tokens encoded together in one batch at most, from every caller's inputs.</summary>
+    public int EmbeddingBatchTokens { get; set; } = 2048;
     /// <summary>Requests waiting for the engine at most (503, or 429 for a tenant over its share, beyond).</summary>
     public int MaxQueueLength { get; set; } = 256;
     /// <summary>Seconds a request may wait for the engine before a 503.</summary>

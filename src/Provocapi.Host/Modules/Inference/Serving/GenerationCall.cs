@@ -18,6 +18,6 @@ public sealed record GenerationCall<TRequest>(TRequest Request, ServedModel Mode
         http.RequestInfo().Model = model.Id;
         http.RequestUsage().Meter(model.Options.PromptPrice, model.Options.CompletionPrice);
         request.RejectUnsupported();
-        return new GenerationCall<TRequest>(request, model, model.RequireEngine(ModelKind.Chat));
+        return new GenerationCall<TRequest>(request, model, model.RequireChat());
     }
 }
