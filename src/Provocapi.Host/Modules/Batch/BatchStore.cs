@@ -30,15 +30,15 @@ public sealed class BatchStore(SqliteStore store)
         return connection.QuerySingleOrDefault<BatchJob>($"SELECT {JobColumns} FROM batch_jobs WHERE id = @id AND tenant_id = @tenantId", new { id, tenantId });
     }
 
-    /// <summary>A tenant's jobs, newest first, after the job <paramref name="after"/> when given.</summary>
+    /// <summary>A tenant's jobs, newest first (by insertion: several may share a second), after the job <paramref name="after"/> when given.</summary>
     public IReadOnlyList<BatchJob> List(string tenantId, int limit, string? after)
     {
         using var connection = store.Open();
         return connection.Query<BatchJob>(
             $"""
             SELECT {JobColumns} FROM batch_jobs
-            WHERE tenant_id = @tenantId AND (@after IS NULL OR (created_at, id) < (SELECT created_at, id FROM batch_jobs WHERE id = @after AND tenant_id = @tenantId))
-            ORDER BY created_at DESC, id DESC LIMIT @limit
+            WHERE tenant_id = @tenantId AND (@after IS NULL OR rowid < (SELECT rowid FROM batch_jobs WHERE id = @after AND tenant_id = @tenantId))
+            ORDER BY rowid DESC LIMIT @limit
             """, new { tenantId, limit, after }).ToList();
     }
 
@@ -109,7 +109,7 @@ public sealed class BatchStore(SqliteStore store)
                    j.tenant_id AS TenantId, j.tenant_name AS TenantName, j.tier AS Tier, j.key_id AS KeyId
             FROM batch_jobs j JOIN batch_lines l ON l.job_id = j.id AND l.state = 'pending'
             WHERE j.status = @status
-            ORDER BY j.created_at, j.id, l.line LIMIT @count
+            ORDER BY j.rowid, l.line LIMIT @count
             """, new { status = BatchStatus.InProgress, count }, transaction).ToList();
         connection.Execute("UPDATE batch_lines SET state = 'running', attempts = attempts + 1 WHERE job_id = @JobId AND line = @Line", lines, transaction);
         transaction.Commit();

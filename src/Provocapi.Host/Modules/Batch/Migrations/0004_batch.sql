@@ -24,7 +24,8 @@ CREATE TABLE batch_jobs (
     expires_at      INTEGER NOT NULL
 );
 
-CREATE INDEX batch_jobs_tenant ON batch_jobs (tenant_id, created_at DESC, id DESC);
+-- Listing goes newest first by rowid, which every index carries.
+CREATE INDEX batch_jobs_tenant ON batch_jobs (tenant_id);
 CREATE INDEX batch_jobs_status ON batch_jobs (status);
 
 CREATE TABLE batch_lines (

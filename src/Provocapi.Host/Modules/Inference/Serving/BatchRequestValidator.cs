@@ -2,6 +2,7 @@ using System.Text.Json;
 using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.ChatCompletions;
 using Provocapi.Host.Modules.Inference.Completions;
+using Provocapi.Host.Modules.Inference.Embeddings;
 using Provocapi.Host.Platform.Batch;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
@@ -10,23 +11,31 @@ using Provocapi.Host.Platform.Json;
 namespace Provocapi.Host.Modules.Inference.Serving;
 
 /// <summary>
-/// Checks chat and completion bodies for batch jobs with the endpoints' own rules (types, ranges, messages, tools,
-/// formats, a model the tenant may use), everything short of tokenizing; streaming has no meaning in a batch.
+/// Checks chat, completion and embedding bodies for batch jobs with the endpoints' own rules (types, ranges, messages,
+/// tools, formats, a model of the right kind the tenant may use), everything short of tokenizing; streaming has no
+/// meaning in a batch.
 /// </summary>
 public sealed class BatchRequestValidator(ModelCatalog catalog) : IBatchRequestValidator
 {
-    public IReadOnlyCollection<string> Urls { get; } = ["/v1/chat/completions", "/v1/completions"];
+    public IReadOnlyCollection<string> Urls { get; } = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"];
 
     public string? Problem(string url, JsonElement body, Caller caller)
     {
         try
         {
+            if (url == "/v1/embeddings")
+            {
+                var embedding = body.Deserialize<EmbeddingRequest>(ApiJson.Options)!;
+                var encoder = catalog.Find(embedding.RequireModel(), caller);
+                if (encoder.Kind != ModelKind.Embedding) return $"the model '{encoder.Id}' is a chat model; it cannot serve {url}";
+                return embedding.Input is { ValueKind: not JsonValueKind.Null } ? null : "'input' is required";
+            }
             GenerationParameters request = url == "/v1/chat/completions"
                 ? body.Deserialize<ChatCompletionRequest>(ApiJson.Options)!
                 : body.Deserialize<CompletionRequest>(ApiJson.Options)!;
             if (request.IsStreaming) return "'stream' is not supported in a batch";
             var model = catalog.Find(request.RequireModel(), caller);
-            if (model.Options.Kind != ModelKind.Chat) return $"the model '{model.Id}' cannot serve {url}";
+            if (model.Kind != ModelKind.Chat) return $"the model '{model.Id}' is an embedding model; it cannot serve {url}";
             request.RejectUnsupported();
             if (request is ChatCompletionRequest chat)
             {

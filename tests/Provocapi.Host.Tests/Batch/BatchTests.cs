@@ -1,0 +1,220 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Tests.Server;
+
+namespace Provocapi.Host.Tests.Batch;
+
+public sealed class BatchTests : IAsyncLifetime
+{
+    readonly BatchServer _server = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task A_job_runs_every_line_and_the_output_has_one_line_each_in_order()
+    {
+        using var client = await _server.ClientAsync("batch-a");
+        var tooLong = string.Join(" ", Enumerable.Repeat("word", 400));
+        var submitted = await client.SubmittedAsync(
+        [
+            BatchHttp.Chat("q-1"),
+            JsonSerializer.Serialize(new { custom_id = "q-2", url = "/v1/completions", method = "POST", body = new { model = "demo", prompt = "Once", max_tokens = 3 } }),
+            BatchHttp.Chat("q-3", tooLong, maxTokens: 8),
+            BatchHttp.Chat("q-4", "Hello there", maxTokens: 6),
+        ]);
+        Assert.StartsWith("batch_", submitted.GetProperty("id").GetString());
+        Assert.Equal("batch", submitted.GetProperty("object").GetString());
+        Assert.Equal("validating", submitted.GetProperty("status").GetString());
+        Assert.Equal("/v1/chat/completions", submitted.GetProperty("endpoint").GetString());
+        Assert.Equal(4, submitted.GetProperty("total_requests").GetInt32());
+        Assert.Equal(24 * 3600, submitted.GetProperty("expires_at").GetInt64() - submitted.GetProperty("created_at").GetInt64());
+
+        var id = submitted.GetProperty("id").GetString()!;
+        var done = await client.WaitForAsync(id, "completed");
+        Assert.Equal(3, done.GetProperty("completed_count").GetInt32());
+        Assert.Equal(1, done.GetProperty("failed_count").GetInt32());
+        Assert.True(done.GetProperty("in_progress_at").GetInt64() >= done.GetProperty("created_at").GetInt64());
+        Assert.True(done.GetProperty("completed_at").GetInt64() >= done.GetProperty("in_progress_at").GetInt64());
+
+        var output = await client.OutputAsync(id);
+        Assert.Equal(["q-1", "q-2", "q-3", "q-4"], output.Select(o => o.GetProperty("custom_id").GetString()));
+        Assert.Equal(4, output.Select(o => o.GetProperty("id").GetString()).Distinct().Count());
+        var chat = output[0].GetProperty("response");
+        Assert.Equal(200, chat.GetProperty("status_code").GetInt32());
+        Assert.StartsWith("req_", chat.GetProperty("request_id").GetString());
+        Assert.Equal("chat.completion", chat.GetProperty("body").GetProperty("object").GetString());
+        Assert.Equal(4, chat.GetProperty("body").GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal(JsonValueKind.Null, output[0].GetProperty("error").ValueKind);
+        Assert.Equal("text_completion", output[1].GetProperty("response").GetProperty("body").GetProperty("object").GetString());
+        // A request the endpoint refuses at run time is recorded with its error; the job still completes.
+        Assert.Equal(400, output[2].GetProperty("response").GetProperty("status_code").GetInt32());
+        Assert.Equal("context_length_exceeded", output[2].GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("context_length_exceeded", output[2].GetProperty("response").GetProperty("body").GetProperty("error").GetProperty("code").GetString());
+
+        // Batch answers equal interactive ones (greedy), through the same endpoint code.
+        var interactive = await (await client.PostJsonAsync("/v1/chat/completions", new
+        {
+            model = "demo", messages = new[] { new { role = "user", content = "Hello there" } }, max_tokens = 6, temperature = 0,
+        })).JsonAsync();
+        Assert.Equal(interactive.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString(),
+            output[3].GetProperty("response").GetProperty("body").GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task A_bad_file_fails_validation_with_line_numbers_and_runs_nothing()
+    {
+        using var client = await _server.ClientAsync("batch-b");
+        var submitted = await client.SubmittedAsync(
+        [
+            BatchHttp.Chat("ok-1"),
+            "{not json",
+            BatchHttp.Chat("ok-1"),
+            JsonSerializer.Serialize(new { custom_id = "u", url = "/v1/images", body = new { model = "demo" } }),
+            BatchHttp.Chat("m", model: "nope"),
+            BatchHttp.Chat("p", model: "private"),
+            JsonSerializer.Serialize(new { custom_id = "t", body = new { model = "demo", messages = new[] { new { role = "user", content = "Hi" } }, temperature = "hot" } }),
+            JsonSerializer.Serialize(new { custom_id = "s", body = new { model = "demo", messages = new[] { new { role = "user", content = "Hi" } }, stream = true } }),
+            JsonSerializer.Serialize(new { custom_id = "r", body = new { model = "demo", messages = new[] { new { role = "wizard", content = "Hi" } } } }),
+            JsonSerializer.Serialize(new { body = new { model = "demo" } }),
+        ]);
+        var failed = await client.WaitForAsync(submitted.GetProperty("id").GetString()!, "failed");
+        var errors = failed.GetProperty("errors").GetProperty("data").EnumerateArray().ToDictionary(e => e.GetProperty("line").GetInt32(), e => e.GetProperty("message").GetString()!);
+        Assert.Equal([2, 3, 4, 5, 6, 7, 8, 9, 10], errors.Keys.Order());
+        Assert.Contains("JSON", errors[2]);
+        Assert.Contains("earlier line", errors[3]);
+        Assert.Contains("/v1/images", errors[4]);
+        Assert.Contains("nope", errors[5]);
+        Assert.Contains("private", errors[6]);
+        Assert.Contains("stream", errors[8]);
+        Assert.Contains("wizard", errors[9]);
+        Assert.Contains("custom_id", errors[10]);
+        Assert.Equal(0, failed.GetProperty("completed_count").GetInt32());
+        Assert.Empty(await client.OutputAsync(submitted.GetProperty("id").GetString()!));
+    }
+
+    [Fact]
+    public async Task Jobs_are_listed_newest_first_and_are_visible_to_their_tenant_only()
+    {
+        using var client = await _server.ClientAsync("batch-c");
+        using var other = await _server.ClientAsync("batch-c-other");
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++) ids.Add((await client.SubmittedAsync([BatchHttp.Chat($"l{i}")])).GetProperty("id").GetString()!);
+        ids.Reverse();
+        var page = await (await client.GetAsync("/v1/batch?limit=2")).JsonAsync();
+        Assert.Equal(ids.Take(2), page.GetProperty("data").EnumerateArray().Select(j => j.GetProperty("id").GetString()));
+        Assert.True(page.GetProperty("has_more").GetBoolean());
+        var next = await (await client.GetAsync($"/v1/batch?limit=2&after={page.GetProperty("last_id").GetString()}")).JsonAsync();
+        Assert.Equal(ids.Skip(2), next.GetProperty("data").EnumerateArray().Select(j => j.GetProperty("id").GetString()));
+        Assert.False(next.GetProperty("has_more").GetBoolean());
+
+        Assert.Empty((await (await other.GetAsync("/v1/batch")).JsonAsync()).GetProperty("data").EnumerateArray());
+        foreach (var path in new[] { $"/v1/batch/{ids[0]}", $"/v1/batch/{ids[0]}/output" })
+            await (await other.GetAsync(path)).AssertErrorAsync(404, "batch_not_found", "id");
+        await (await other.PostAsync($"/v1/batch/{ids[0]}/cancel", null)).AssertErrorAsync(404, "batch_not_found", "id");
+        await (await client.GetAsync("/v1/batch?limit=0")).AssertErrorAsync(400, "invalid_value", "limit");
+    }
+
+    [Fact]
+    public async Task Batch_usage_is_recorded_as_batch_at_half_price()
+    {
+        using var client = await _server.ClientAsync("batch-d");
+        var id = (await client.SubmittedAsync([BatchHttp.Chat("a", maxTokens: 5), BatchHttp.Chat("b", maxTokens: 7)])).GetProperty("id").GetString()!;
+        await client.WaitForAsync(id, "completed");
+        var output = await client.OutputAsync(id);
+        var expected = output.Sum(o =>
+        {
+            var usage = o.GetProperty("response").GetProperty("body").GetProperty("usage");
+            return (usage.GetProperty("prompt_tokens").GetInt32() * BatchServer.PromptPrice + usage.GetProperty("completion_tokens").GetInt32() * BatchServer.CompletionPrice) / 1_000_000m / 2;
+        });
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_server.DataDirectory, "provocapi.db")}");
+        for (var i = 0; i < 100 && connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_requests WHERE batch = 1") < 2; i++) await Task.Delay(50);
+        var rows = connection.Query<(long Batch, double Cost)>("SELECT batch, cost FROM usage_requests").ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal(1, r.Batch));
+        Assert.Equal((double)expected, rows.Sum(r => r.Cost), 6);
+    }
+
+    [Fact]
+    public async Task Uploads_that_are_not_a_jsonl_file_part_are_400s()
+    {
+        using var client = await _server.ClientAsync("batch-e");
+        await (await client.PostJsonAsync("/v1/batch", new { file = "x" })).AssertErrorAsync(415, "unsupported_media_type");
+        var form = new MultipartFormDataContent { { new StringContent("{}"), "notes" } };
+        await (await client.PostAsync("/v1/batch", form)).AssertErrorAsync(400, "missing_required_parameter", "file");
+        await (await client.SubmitAsync("\n\n"u8.ToArray())).AssertErrorAsync(400, "invalid_value", "file");
+        await (await client.SubmitAsync([BatchHttp.Chat("a")], metadata: "[1]")).AssertErrorAsync(400, "invalid_value", "metadata");
+        var withMetadata = await (await client.SubmitAsync([BatchHttp.Chat("a")], metadata: """{"run": "nightly"}""")).JsonAsync();
+        Assert.Equal("nightly", withMetadata.GetProperty("metadata").GetProperty("run").GetString());
+        var lines = string.Concat(Enumerable.Repeat("{}\n", 50_001));
+        await (await client.SubmitAsync(System.Text.Encoding.UTF8.GetBytes(lines))).AssertErrorAsync(400, "too_many_requests", "file");
+    }
+}
+
+/// <summary>Limits and lifecycle with test-sized settings: one line at a time, so jobs stay open long enough to act on.</summary>
+public sealed class BatchLimitTests
+{
+    static BatchServer Server(params (string Key, string Value)[] batch) =>
+        new(batch.ToDictionary(b => $"Provocapi:Batch:{b.Key}", b => b.Value));
+
+    [Fact]
+    public async Task Files_over_the_size_limit_are_413()
+    {
+        await using var server = Server(("MaxFileBytes", "2000"));
+        using var client = await server.ClientAsync("limits-a");
+        using var response = await client.SubmitAsync(Enumerable.Range(0, 40).Select(i => BatchHttp.Chat($"c{i}")));
+        await response.AssertErrorAsync(413, "request_too_large");
+        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataDirectory, "batch")));
+    }
+
+    [Fact]
+    public async Task The_shared_tier_may_have_only_so_many_open_jobs_and_reserved_has_no_cap()
+    {
+        await using var server = Server(("SharedTierMaxOpenJobs", "2"), ("MaxConcurrentLines", "1"));
+        using var shared = await server.ClientAsync("limits-b");
+        using var reserved = await server.ClientAsync("limits-b-reserved", Tier.Reserved);
+        var slow = Enumerable.Range(0, 4).Select(i => BatchHttp.Chat($"s{i}", maxTokens: 120)).ToList();
+        await shared.SubmittedAsync(slow);
+        await shared.SubmittedAsync(slow);
+        using var third = await shared.SubmitAsync(slow);
+        await third.AssertErrorAsync(429, "rate_limit_exceeded");
+        Assert.True(third.Headers.Contains("Retry-After"));
+        for (var i = 0; i < 3; i++) await reserved.SubmittedAsync([BatchHttp.Chat("r")]);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_new_lines_and_keeps_finished_ones()
+    {
+        await using var server = Server(("MaxConcurrentLines", "1"));
+        using var client = await server.ClientAsync("limits-c");
+        var id = (await client.SubmittedAsync(Enumerable.Range(0, 30).Select(i => BatchHttp.Chat($"c{i}", maxTokens: 30)))).GetProperty("id").GetString()!;
+        for (var i = 0; i < 400 && (await client.OutputAsync(id)).Count == 0; i++) await Task.Delay(25);
+        var cancelling = await (await client.PostAsync($"/v1/batch/{id}/cancel", null)).JsonAsync();
+        Assert.Contains(cancelling.GetProperty("status").GetString(), new[] { "cancelling", "cancelled" });
+        var cancelled = await client.WaitForAsync(id, "cancelled");
+        var finished = cancelled.GetProperty("completed_count").GetInt32();
+        Assert.InRange(finished, 1, 29);
+        var output = await client.OutputAsync(id);
+        Assert.Equal(finished, output.Count);
+        Assert.Equal(Enumerable.Range(0, finished).Select(i => $"c{i}"), output.Select(o => o.GetProperty("custom_id").GetString()));
+        await Task.Delay(300);
+        Assert.Equal(finished, (await client.OutputAsync(id)).Count);
+        Assert.Equal("cancelled", (await (await client.PostAsync($"/v1/batch/{id}/cancel", null)).JsonAsync()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Jobs_not_done_in_their_window_expire_with_partial_output()
+    {
+        await using var server = Server(("MaxConcurrentLines", "1"), ("CompletionWindow", "00:00:02"));
+        using var client = await server.ClientAsync("limits-d");
+        var id = (await client.SubmittedAsync(Enumerable.Range(0, 200).Select(i => BatchHttp.Chat($"e{i}", maxTokens: 40)))).GetProperty("id").GetString()!;
+        var expired = await client.WaitForAsync(id, "expired");
+        Assert.True(expired.GetProperty("expired_at").GetInt64() >= expired.GetProperty("expires_at").GetInt64());
+        var output = await client.OutputAsync(id);
+        Assert.InRange(output.Count, 1, 199);
+        await (await client.PostAsync($"/v1/batch/{id}/cancel", null)).AssertErrorAsync(400, "invalid_value", "id");
+    }
+}
