@@ -19,6 +19,7 @@ public static class CommandLineApp
           bench    (--model PATH | --synthetic tiny|small|1b [--type Q8_0]) [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]
           bench-serve (--model PATH | --synthetic SHAPE --tokenizer GGUF [--type Q8_0]) [--streams 1,4,16] [-p 16] [-n 64]
                    [--prefix-prompt 1000] [--prefix-shared 900] [-t THREADS] [--json]
+          bench-batch [--model PATH] [-n 1000] [--max-tokens 16] [-t THREADS] [--probes 10]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -39,9 +40,10 @@ public static class CommandLineApp
                 "generate" => await GenerateCommand.RunAsync(options),
                 "bench" => BenchCommand.Run(options),
                 "bench-serve" => await ServeBenchCommand.RunAsync(options),
+                "bench-batch" => await BatchBenchCommand.RunAsync(options),
                 "keys" => KeysCommand.Run(options),
                 "usage" => await UsageCommand.RunAsync(options),
-                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, usage, tokenize, generate, bench, bench-serve)"),
+                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, usage, tokenize, generate, bench, bench-serve, bench-batch)"),
             };
         }
         catch (Exception e) when (e is CommandLineException or ModelFormatException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)
