@@ -1,0 +1,93 @@
+using Provocapi.Engine.Models;
+using Provocapi.Engine.Models.Adapters;
+
+namespace Provocapi.Core.Adapters;
+
+/// <summary>
+/// The LoRA adapters a process can serve, by id, with their files on disk. Weights are loaded on first use and kept
+/// under a byte budget: past it, the least recently used adapters that no sequence holds are evicted (LoRAX's and
+/// S-LoRA's adapter cache). Thread-safe.
+/// </summary>
+public sealed class AdapterRegistry(long budgetBytes)
+{
+    readonly Lock _lock = new();
+    readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
+    readonly Dictionary<string, LoadedAdapter> _loaded = new(StringComparer.Ordinal);
+    long _loadedBytes;
+    long _clock;
+    long _identities;
+
+    public long BudgetBytes { get; } = budgetBytes;
+
+    public long LoadedBytes
+    {
+        get { lock (_lock) return _loadedBytes; }
+    }
+
+    public bool IsLoaded(string id)
+    {
+        lock (_lock) return _loaded.ContainsKey(id);
+    }
+
+    /// <summary>Makes an adapter servable from <paramref name="path"/> (a PEFT folder or a GGUF LoRA file).</summary>
+    public void Register(string id, string path)
+    {
+        lock (_lock) _paths[id] = path;
+    }
+
+    /// <summary>New uses fail from now on; sequences that hold the weights keep them until they finish.</summary>
+    public bool Unregister(string id)
+    {
+        lock (_lock)
+        {
+            if (_loaded.Remove(id, out var loaded)) _loadedBytes -= loaded.Adapter.ByteSize;
+            return _paths.Remove(id);
+        }
+    }
+
+    /// <summary>
+    /// The adapter's weights for a base model of <paramref name="baseConfig"/>, loaded if they are not in memory, and
+    /// retained for the caller (who must <see cref="LoadedAdapter.Release"/> it).
+    /// </summary>
+    public LoadedAdapter Acquire(string id, TransformerConfig baseConfig)
+    {
+        string path;
+        lock (_lock)
+        {
+            if (_loaded.TryGetValue(id, out var cached)) return Use(cached);
+            if (!_paths.TryGetValue(id, out path!)) throw new AdapterNotFoundException(id);
+        }
+        // Loading reads files; outside the lock, so other adapters stay usable meanwhile. Two first uses at once may
+        // both load; the first one stored wins.
+        var adapter = LoraAdapterLoader.Load(path, id, baseConfig);
+        lock (_lock)
+        {
+            if (_loaded.TryGetValue(id, out var raced)) return Use(raced);
+            if (!_paths.ContainsKey(id)) throw new AdapterNotFoundException(id);
+            var loaded = new LoadedAdapter(id, adapter, (ulong)Interlocked.Increment(ref _identities));
+            _loaded[id] = loaded;
+            _loadedBytes += adapter.ByteSize;
+            Use(loaded);
+            EvictOverBudget();
+            return loaded;
+        }
+    }
+
+    LoadedAdapter Use(LoadedAdapter loaded)
+    {
+        loaded.LastUsed = ++_clock;
+        loaded.Retain();
+        return loaded;
+    }
+
+    void EvictOverBudget()
+    {
+        while (_loadedBytes > BudgetBytes)
+        {
+            var victim = _loaded.Values.Where(l => l.Holders == 0).MinBy(l => l.LastUsed);
+            if (victim == null) return;
+            _loaded.Remove(victim.Id);
+            _loadedBytes -= victim.Adapter.ByteSize;
+        }
+    }
+}
