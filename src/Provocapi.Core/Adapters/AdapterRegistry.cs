@@ -54,7 +54,13 @@ public sealed class AdapterRegistry(long budgetBytes)
         string path;
         lock (_lock)
         {
-            if (_loaded.TryGetValue(id, out var cached)) return Use(cached);
+            if (_loaded.TryGetValue(id, out var cached))
+            {
+                Use(cached);
+                // Adapters held when the budget was last passed may have been let go since.
+                EvictOverBudget();
+                return cached;
+            }
             if (!_paths.TryGetValue(id, out path!)) throw new AdapterNotFoundException(id);
         }
         // Loading reads files; outside the lock, so other adapters stay usable meanwhile. Two first uses at once may
