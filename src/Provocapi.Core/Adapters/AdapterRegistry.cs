@@ -4,14 +4,15 @@ using Provocapi.Engine.Models.Adapters;
 namespace Provocapi.Core.Adapters;
 
 /// <summary>
-/// The LoRA adapters a process can serve, by id, with their files on disk. Weights are loaded on first use and kept
+/// The LoRA adapters a process can serve, by id and by (owner, base model, name), with their files on disk. Weights are loaded on first use and kept
 /// under a byte budget: past it, the least recently used adapters that no sequence holds are evicted (LoRAX's and
 /// S-LoRA's adapter cache). Thread-safe.
 /// </summary>
 public sealed class AdapterRegistry(long budgetBytes)
 {
     readonly Lock _lock = new();
-    readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
+    readonly Dictionary<string, AdapterRegistration> _registered = new(StringComparer.Ordinal);
+    readonly Dictionary<(string? Owner, string BaseModel, string Name), string> _byName = [];
     readonly Dictionary<string, LoadedAdapter> _loaded = new(StringComparer.Ordinal);
     long _loadedBytes;
     long _clock;
@@ -29,10 +30,20 @@ public sealed class AdapterRegistry(long budgetBytes)
         lock (_lock) return _loaded.ContainsKey(id);
     }
 
-    /// <summary>Makes an adapter servable from <paramref name="path"/> (a PEFT folder or a GGUF LoRA file).</summary>
-    public void Register(string id, string path)
+    /// <summary>Makes an adapter servable from its path (a PEFT folder or a GGUF LoRA file).</summary>
+    public void Register(AdapterRegistration adapter)
     {
-        lock (_lock) _paths[id] = path;
+        lock (_lock)
+        {
+            _registered[adapter.Id] = adapter;
+            _byName[(adapter.Owner, adapter.BaseModel, adapter.Name)] = adapter.Id;
+        }
+    }
+
+    /// <summary>The id of <paramref name="owner"/>'s adapter <paramref name="name"/> on <paramref name="baseModel"/>, if registered.</summary>
+    public string? Find(string? owner, string baseModel, string name)
+    {
+        lock (_lock) return _byName.GetValueOrDefault((owner, baseModel, name));
     }
 
     /// <summary>New uses fail from now on; sequences that hold the weights keep them until they finish.</summary>
@@ -41,7 +52,9 @@ public sealed class AdapterRegistry(long budgetBytes)
         lock (_lock)
         {
             if (_loaded.Remove(id, out var loaded)) _loadedBytes -= loaded.Adapter.ByteSize;
-            return _paths.Remove(id);
+            if (!_registered.Remove(id, out var adapter)) return false;
+            _byName.Remove((adapter.Owner, adapter.BaseModel, adapter.Name));
+            return true;
         }
     }
 
@@ -61,7 +74,8 @@ public sealed class AdapterRegistry(long budgetBytes)
                 EvictOverBudget();
                 return cached;
             }
-            if (!_paths.TryGetValue(id, out path!)) throw new AdapterNotFoundException(id);
+            if (!_registered.TryGetValue(id, out var registered)) throw new AdapterNotFoundException(id);
+            path = registered.Path;
         }
         // Loading reads files; outside the lock, so other adapters stay usable meanwhile. Two first uses at once may
         // both load; the first one stored wins.
@@ -69,7 +83,7 @@ public sealed class AdapterRegistry(long budgetBytes)
         lock (_lock)
         {
             if (_loaded.TryGetValue(id, out var raced)) return Use(raced);
-            if (!_paths.ContainsKey(id)) throw new AdapterNotFoundException(id);
+            if (!_registered.ContainsKey(id)) throw new AdapterNotFoundException(id);
             var loaded = new LoadedAdapter(id, adapter, (ulong)Interlocked.Increment(ref _identities));
             _loaded[id] = loaded;
             _loadedBytes += adapter.ByteSize;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
+using Provocapi.Host.Modules.Adapters;
 using Provocapi.Host.Modules.Inference;
 using Provocapi.Host.Modules.Keys;
 using Provocapi.Host.Platform;
@@ -22,12 +23,14 @@ public static class ProvocapiServer
         builder.AddStore();
         builder.AddKeys();
         builder.AddInference(serve.Models);
+        builder.AddAdapters();
 
         var app = builder.Build();
         app.UsePlatform();
         app.UseKeys();
         app.MapPlatform();
         app.MapInference();
+        app.MapAdapters();
         return app;
     }
 

@@ -14,11 +14,11 @@ public sealed class AdapterRegistryTests
         var size = 0L;
         var paths = ids.Select((id, i) => TestLoraAdapter.Random(Config, 4, 8f, seed: i).WritePeft()).ToList();
         var probe = new AdapterRegistry(long.MaxValue);
-        probe.Register("probe", paths[0]);
+        probe.Register(new AdapterRegistration("probe", null, "base", "probe", paths[0]));
         var loaded = probe.Acquire("probe", Config);
         size = loaded.Adapter.ByteSize;
         var registry = new AdapterRegistry(budgetAdapters * size);
-        for (var i = 0; i < ids.Length; i++) registry.Register(ids[i], paths[i]);
+        for (var i = 0; i < ids.Length; i++) registry.Register(new AdapterRegistration(ids[i], null, "base", ids[i], paths[i]));
         return (registry, size);
     }
 
@@ -59,8 +59,11 @@ public sealed class AdapterRegistryTests
     public void A_deleted_adapter_cannot_be_used_again_but_its_holders_keep_it()
     {
         var (registry, _) = Registry(4, "a");
+        Assert.Equal("a", registry.Find(null, "base", "a"));
+        Assert.Null(registry.Find("another tenant", "base", "a"));
         var held = registry.Acquire("a", Config);
         Assert.True(registry.Unregister("a"));
+        Assert.Null(registry.Find(null, "base", "a"));
         Assert.Throws<AdapterNotFoundException>(() => registry.Acquire("a", Config));
         Assert.NotNull(held.Adapter.Weights(0, Engine.Models.Adapters.LoraProjection.Query));
         Assert.Equal(0, registry.LoadedBytes);

@@ -26,7 +26,7 @@ public sealed class AdapterServingTests
     {
         var registry = new AdapterRegistry(64L << 20);
         for (var i = 0; i < ids.Length; i++)
-            registry.Register(ids[i], TestLoraAdapter.Random(model.Model.Config, 8, 16f, seed: 100 + i).WritePeft());
+            registry.Register(new AdapterRegistration(ids[i], null, "base", ids[i], TestLoraAdapter.Random(model.Model.Config, 8, 16f, seed: 100 + i).WritePeft()));
         return registry;
     }
 

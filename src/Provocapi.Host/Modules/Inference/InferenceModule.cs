@@ -7,6 +7,7 @@ using Provocapi.Host.Modules.Inference.ChatCompletions;
 using Provocapi.Host.Modules.Inference.Completions;
 using Provocapi.Host.Modules.Inference.ModelList;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Inference;
 
@@ -20,6 +21,7 @@ public static class InferenceModule
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<IModelDirectory>(s => s.GetRequiredService<ModelCatalog>());
         builder.Services.AddHostedService<ModelLoader>();
         return builder;
     }

@@ -7,15 +7,21 @@ using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 
-/// <summary>A generation request read, its model resolved for the caller (and named in the headers), its unsupported parameters refused, and the engine that runs it.</summary>
+/// <summary>
+/// A generation request read, its model resolved for the caller (and named in the headers, with its LoRA adapter as
+/// <c>base:adapter</c>), its unsupported parameters refused, and the engine that runs it.
+/// </summary>
 public sealed record GenerationCall<TRequest>(TRequest Request, ServedModel Model, LoadedModel Engine) where TRequest : GenerationParameters
 {
     public static async Task<GenerationCall<TRequest>> ReadAsync(HttpContext http, JsonBody body, ModelCatalog catalog)
     {
         var request = await body.ReadAsync<TRequest>(http);
-        var model = catalog.Find(request.RequireModel(), http.Caller());
-        http.RequestInfo().Model = model.Id;
+        var reference = ModelReference.Parse(request.RequireModel());
+        var model = catalog.Find(reference.Model, http.Caller());
         request.RejectUnsupported();
-        return new GenerationCall<TRequest>(request, model, model.RequireEngine(ModelKind.Chat));
+        var engine = model.RequireEngine(ModelKind.Chat);
+        if (reference.Adapter is { } adapter) RequestAdapter.Attach(http, adapter, model, engine);
+        http.RequestInfo().Model = reference.Adapter is null ? model.Id : $"{model.Id}:{reference.Adapter}";
+        return new GenerationCall<TRequest>(request, model, engine);
     }
 }
