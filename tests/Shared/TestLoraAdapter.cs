@@ -38,7 +38,8 @@ public sealed class TestLoraAdapter
     {
         var adapter = new TestLoraAdapter(config, rank, alpha, useRsLora, targets ?? LoraProjections.All);
         var random = new Random(seed);
-        float[] Values(int count, int fanIn) => Enumerable.Range(0, count).Select(_ => (random.NextSingle() * 2 - 1) * 1.7f / MathF.Sqrt(fanIn)).ToArray();
+        // Exact F16 values, as adapters are stored, so runs with them and the merged F32 reference see the same numbers.
+        float[] Values(int count, int fanIn) => Enumerable.Range(0, count).Select(_ => (float)(Half)((random.NextSingle() * 2 - 1) * 1.7f / MathF.Sqrt(fanIn))).ToArray();
         for (var layer = 0; layer < config.LayerCount; layer++)
             foreach (var p in adapter.Targets)
             {

@@ -14,6 +14,7 @@ public sealed class AdapterRegistry(long budgetBytes)
     readonly Dictionary<string, AdapterRegistration> _registered = new(StringComparer.Ordinal);
     readonly Dictionary<(string? Owner, string BaseModel, string Name), string> _byName = [];
     readonly Dictionary<string, LoadedAdapter> _loaded = new(StringComparer.Ordinal);
+    readonly HashSet<string> _pinned = new(StringComparer.Ordinal);
     long _loadedBytes;
     long _clock;
     long _identities;
@@ -52,6 +53,7 @@ public sealed class AdapterRegistry(long budgetBytes)
         lock (_lock)
         {
             if (_loaded.Remove(id, out var loaded)) _loadedBytes -= loaded.Adapter.ByteSize;
+            if (_pinned.Remove(id)) return true;
             if (!_registered.Remove(id, out var adapter)) return false;
             _byName.Remove((adapter.Owner, adapter.BaseModel, adapter.Name));
             return true;
@@ -93,6 +95,20 @@ public sealed class AdapterRegistry(long budgetBytes)
         }
     }
 
+    /// <summary>Serves an adapter already in memory (built in code, or synthetic for benchmarks), retained for the caller. It counts against the budget but is never evicted, having no files to reload from.</summary>
+    public LoadedAdapter Add(string id, LoraAdapter adapter)
+    {
+        lock (_lock)
+        {
+            if (_loaded.ContainsKey(id) || _registered.ContainsKey(id)) throw new ArgumentException($"an adapter '{id}' is already registered", nameof(id));
+            var loaded = new LoadedAdapter(id, adapter, (ulong)Interlocked.Increment(ref _identities));
+            _pinned.Add(id);
+            _loaded[id] = loaded;
+            _loadedBytes += adapter.ByteSize;
+            return Use(loaded);
+        }
+    }
+
     LoadedAdapter Use(LoadedAdapter loaded)
     {
         loaded.LastUsed = ++_clock;
@@ -104,7 +120,7 @@ public sealed class AdapterRegistry(long budgetBytes)
     {
         while (_loadedBytes > BudgetBytes)
         {
-            var victim = _loaded.Values.Where(l => l.Holders == 0).MinBy(l => l.LastUsed);
+            var victim = _loaded.Values.Where(l => l.Holders == 0 && !_pinned.Contains(l.Id)).MinBy(l => l.LastUsed);
             if (victim == null) return;
             _loaded.Remove(victim.Id);
             _loadedBytes -= victim.Adapter.ByteSize;

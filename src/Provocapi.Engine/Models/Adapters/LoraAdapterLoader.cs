@@ -11,7 +11,7 @@ namespace Provocapi.Engine.Models.Adapters;
 /// <summary>
 /// Reads a LoRA adapter for a given base model: a PEFT folder (<c>adapter_config.json</c> and
 /// <c>adapter_model.safetensors</c>) or a GGUF LoRA file (llama.cpp's <c>convert_lora_to_gguf.py</c>). Every tensor
-/// is checked against the base model's shapes; weights are converted to F32, and the query and key updates get the
+/// is checked against the base model's shapes; weights are kept as F16 (see <see cref="LoraWeights"/>), and the query and key updates get the
 /// same row order as the base model's own weights (GGUF Llama files interleave each head's rotary halves).
 /// </summary>
 public static partial class LoraAdapterLoader
@@ -66,7 +66,7 @@ public static partial class LoraAdapterLoader
             var a = Read(file, info, config.Rank, inputs, weightsPath);
             var b = Read(file, bInfo, outputs, config.Rank, weightsPath);
             weights[layer * LoraProjections.Count + (int)projection] =
-                new LoraWeights(a, TransposeB(b, outputs, config.Rank, projection, c, RopeLayout.HalfSplit), config.Rank, inputs, outputs, scale);
+                Weights(a, TransposeB(b, outputs, config.Rank, projection, c, RopeLayout.HalfSplit), config.Rank, inputs, outputs, scale, $"{weightsPath}: {info.Name}");
         }
         foreach (var (layer, projection, _) in found.Keys)
             if (weights[layer * LoraProjections.Count + (int)projection] == null)
@@ -121,7 +121,7 @@ public static partial class LoraAdapterLoader
             var a = ReadGguf(file, aInfo, rank, inputs, path);
             var b = ReadGguf(file, bInfo, outputs, rank, path);
             weights[layer * LoraProjections.Count + (int)projection] =
-                new LoraWeights(a, TransposeB(b, outputs, rank, projection, c, sourceLayout), rank, inputs, outputs, scale);
+                Weights(a, TransposeB(b, outputs, rank, projection, c, sourceLayout), rank, inputs, outputs, scale, $"{path}: {label}");
         }
         return new LoraAdapter(name, rank, alpha, useRsLora: false, c.LayerCount, weights);
     }
@@ -146,6 +146,12 @@ public static partial class LoraAdapterLoader
         var data = file.TensorData(info);
         for (var r = 0; r < rows; r++) Dequantize.Row(info.Type, data + r * rowBytes, values.AsSpan(r * columns, columns));
         return values;
+    }
+
+    static LoraWeights Weights(float[] a, float[] bTransposed, int rank, int inputs, int outputs, float scale, string what)
+    {
+        try { return new LoraWeights(a, bTransposed, rank, inputs, outputs, scale); }
+        catch (ArgumentException) { throw new ModelFormatException($"{what}: a value is infinite, NaN or beyond ±{LoraWeights.MaxValue} (adapters are kept as F16)"); }
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public static partial class Lora
             var shrunk = new double[w.Rank];
             for (var r = 0; r < w.Rank; r++)
                 for (var c = 0; c < inputs; c++)
-                    shrunk[r] += (double)w.A[r * inputs + c] * x[t * inputs + c];
+                    shrunk[r] += (double)w.AValue(r, c) * x[t * inputs + c];
             for (var o = 0; o < outputs; o++)
             {
                 double delta = 0;

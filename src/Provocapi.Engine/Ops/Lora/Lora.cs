@@ -1,6 +1,8 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Provocapi.Engine.Backends.Cpu;
 using Provocapi.Engine.Models.Adapters;
+using Provocapi.Engine.Tensors;
 
 namespace Provocapi.Engine.Ops;
 
@@ -9,8 +11,9 @@ namespace Provocapi.Engine.Ops;
 /// y[t] += s·B(A·x[t]) for every token t with weights. Tokens are grouped by adapter, as Punica's SGMV kernel
 /// (Chen et al., 2023, "Punica: Multi-Tenant LoRA Serving") gathers them, so each adapter's A and B are read once per
 /// step however many of its tokens the batch holds. Per group: shrink h = s·A·x (rank dot products per token), then
-/// expand y += Σ_r h[r]·Bᵀ[r, :] (rank contiguous axpys per token). Each output element adds the same terms in the
-/// same order whatever the batch around it, so a sequence's result does not depend on its neighbours.
+/// expand y += Σ_r h[r]·Bᵀ[r, :] (rank contiguous axpys per token), widening the F16 weights as they stream past.
+/// Each output element adds the same terms in the same order whatever the batch around it, so a sequence's result
+/// does not depend on its neighbours.
 /// </summary>
 public static unsafe partial class Lora
 {
@@ -50,7 +53,7 @@ public static unsafe partial class Lora
         var needed = tokens.Length * rank;
         if (t_shrunk == null || t_shrunk.Length < needed) t_shrunk = new float[Math.Max(needed, 256)];
         var h = t_shrunk;
-        fixed (float* a = w.A, bt = w.BTransposed)
+        fixed (ushort* a = w.A, bt = w.BTransposed)
         {
             for (var j = 0; j < tokens.Length; j++)
             {
@@ -66,31 +69,39 @@ public static unsafe partial class Lora
         }
     }
 
-    /// <summary>Four accumulators over the whole length from index 0, so the sum's order depends only on the length.</summary>
-    static float Dot(float* a, float* b, int n)
+    /// <summary>Four accumulators over the whole length from index 0, so the sum's order depends only on the length.
+    /// Adapter weights are finite (checked on load), so the cheaper widening applies.</summary>
+    static float Dot(ushort* a, float* b, int n)
     {
-        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         var i = 0;
-        for (; i + 32 <= n; i += 32)
+        var sum = 0f;
+        if (Avx2.IsSupported)
         {
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 8), Vector256.Load(b + i + 8), acc1);
-            acc2 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 16), Vector256.Load(b + i + 16), acc2);
-            acc3 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 24), Vector256.Load(b + i + 24), acc3);
+            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                acc0 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i), Vector256.Load(b + i), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i + 8), Vector256.Load(b + i + 8), acc1);
+                acc2 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i + 16), Vector256.Load(b + i + 16), acc2);
+                acc3 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i + 24), Vector256.Load(b + i + 24), acc3);
+            }
+            for (; i + 8 <= n; i += 8) acc0 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i), Vector256.Load(b + i), acc0);
+            sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
         }
-        for (; i + 8 <= n; i += 8) acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc0);
-        var sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
-        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(Float16.Lookup(a[i]), b[i], sum);
         return sum;
     }
 
-    /// <summary>y[o] = fma(h, row[o], y[o]) for o in [o0, o1); the scalar tail fuses the same way as the vectors.</summary>
-    static void MultiplyAdd(float* row, float h, float* y, int o0, int o1)
+    /// <summary>y[o] = fma(row[o], h, y[o]) for o in [o0, o1); the scalar tail widens and fuses exactly as the vectors do.</summary>
+    static void MultiplyAdd(ushort* row, float h, float* y, int o0, int o1)
     {
-        var scale = Vector256.Create(h);
         var o = o0;
-        for (; o + 8 <= o1; o += 8) Vector256.FusedMultiplyAdd(Vector256.Load(row + o), scale, Vector256.Load(y + o)).Store(y + o);
-        for (; o < o1; o++) y[o] = MathF.FusedMultiplyAdd(row[o], h, y[o]);
+        if (Avx2.IsSupported)
+        {
+            var scale = Vector256.Create(h);
+            for (; o + 8 <= o1; o += 8) Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(row + o), scale, Vector256.Load(y + o)).Store(y + o);
+        }
+        for (; o < o1; o++) y[o] = MathF.FusedMultiplyAdd(Float16.Lookup(row[o]), h, y[o]);
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed class AdapterOptions
     [Range(1024, 1L << 40)]
     public long MaxAdapterBytes { get; set; } = 1L << 30;
 
-    /// <summary>Memory for loaded adapter weights (F32); past it, the least recently used idle adapters are unloaded.</summary>
+    /// <summary>Memory for loaded adapter weights (F16); past it, the least recently used idle adapters are unloaded.</summary>
     [Range(1L << 20, 1L << 42)]
     public long CacheBytes { get; set; } = 2L << 30;
 
