@@ -4,9 +4,9 @@ using Provocapi.Engine.Models.Adapters;
 namespace Provocapi.Core.Adapters;
 
 /// <summary>
-/// The LoRA adapters a process can serve, by id and by (owner, base model, name), with their files on disk. Weights are loaded on first use and kept
-/// under a byte budget: past it, the least recently used adapters that no sequence holds are evicted (LoRAX's and
-/// S-LoRA's adapter cache). Thread-safe.
+/// The LoRA adapters a process can serve, by id and by (owner, base model, name), with their files on disk. Weights
+/// are loaded on first use and kept under a byte budget: past it, the least recently used adapters that no sequence
+/// holds are evicted (LoRAX's and S-LoRA's adapter cache). Thread-safe.
 /// </summary>
 public sealed class AdapterRegistry(long budgetBytes)
 {
@@ -95,7 +95,10 @@ public sealed class AdapterRegistry(long budgetBytes)
         }
     }
 
-    /// <summary>Serves an adapter already in memory (built in code, or synthetic for benchmarks), retained for the caller. It counts against the budget but is never evicted, having no files to reload from.</summary>
+    /// <summary>
+    /// Serves an adapter already in memory (built in code, or synthetic for benchmarks), retained for the caller. It
+    /// counts against the budget but is never evicted, having no files to reload from.
+    /// </summary>
     public LoadedAdapter Add(string id, LoraAdapter adapter)
     {
         lock (_lock)

@@ -169,4 +169,14 @@ public sealed class AdapterApiTests(AdapterServerFixture server)
         var tenantFolder = Path.GetDirectoryName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "adapters"), listed.Single().GetProperty("id").GetString()!, SearchOption.AllDirectories).Single())!;
         Assert.Single(Directory.GetDirectories(tenantFolder));
     }
+
+    [Fact]
+    public async Task The_openapi_document_lists_the_adapter_routes()
+    {
+        using var client = server.CreateClient();
+        var paths = (await (await client.GetAsync("/openapi.json")).JsonAsync()).GetProperty("paths");
+        foreach (var (path, method) in new[] { ("/v1/adapters", "post"), ("/v1/adapters", "get"), ("/v1/adapters/upload", "post"), ("/v1/adapters/{id}", "get"), ("/v1/adapters/{id}", "delete") })
+            Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} missing");
+        Assert.True(paths.GetProperty("/v1/adapters/upload").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
+    }
 }

@@ -37,7 +37,8 @@ public static partial class LoraAdapterLoader
         if (!File.Exists(configPath)) throw new ModelFormatException($"{folder}: no {PeftConfigFile}");
         if (!File.Exists(weightsPath)) throw new ModelFormatException($"{folder}: no {PeftWeightsFile}");
         var config = PeftAdapterConfig.Read(configPath);
-        var targets = config.TargetModules.Select(m => LoraProjections.FromPeftName(m)
+        // PEFT's "all-linear" means every linear layer but the output head: for Llama, the seven projections.
+        var targets = config.TargetModules is ["all-linear"] ? LoraProjections.All.ToHashSet() : config.TargetModules.Select(m => LoraProjections.FromPeftName(m)
             ?? throw new ModelFormatException($"{configPath}: target module '{m}' is not supported (supported: {string.Join(", ", LoraProjections.All.Select(LoraProjections.PeftName))})")).ToHashSet();
 
         using var file = SafetensorsFile.Open(weightsPath);

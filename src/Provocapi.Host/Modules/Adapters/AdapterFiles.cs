@@ -53,26 +53,18 @@ public sealed class AdapterFiles(IOptions<ServerOptions> server, IOptions<Adapte
     /// <summary>Loads the adapter against its base model's shape: rank, shapes and target modules must fit. A misfit is a 400 naming the problem.</summary>
     public AdapterStore.Description Check(string path, string name, TransformerConfig baseConfig)
     {
-        return Describe(Inspect(path, name, baseConfig), path);
-    }
-
-    static LoraAdapter Inspect(string path, string name, TransformerConfig baseConfig)
-    {
-        try { return LoraAdapterLoader.Load(path, name, baseConfig); }
+        LoraAdapter adapter;
+        try { adapter = LoraAdapterLoader.Load(path, name, baseConfig); }
         catch (ModelFormatException e)
         {
-            throw ApiException.BadRequest($"The adapter does not fit the base model: {Scrub(e.Message, path)}", null, "invalid_adapter");
+            throw ApiException.BadRequest($"The adapter was refused: {Scrub(e.Message, path)}", null, "invalid_adapter");
         }
-    }
-
-    static AdapterStore.Description Describe(LoraAdapter adapter, string path)
-    {
         var size = Directory.Exists(path) ? new DirectoryInfo(path).EnumerateFiles().Sum(f => f.Length) : new FileInfo(path).Length;
         return new AdapterStore.Description(adapter.Rank, adapter.Alpha, adapter.Targets.Select(LoraProjections.PeftName).ToList(), size);
     }
 
     /// <summary>Messages name files by their path on the server; the caller sees only the file name.</summary>
-    public static string Scrub(string message, string path)
+    static string Scrub(string message, string path)
     {
         var folder = Directory.Exists(path) ? path : Path.GetDirectoryName(path)!;
         return message.Replace(folder + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(folder, "the adapter", StringComparison.Ordinal);

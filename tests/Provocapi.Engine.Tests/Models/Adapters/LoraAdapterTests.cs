@@ -79,6 +79,14 @@ public sealed class LoraAdapterTests
     }
 
     [Fact]
+    public void All_linear_targets_every_projection()
+    {
+        using var model = LanguageModel.Load(HfBase);
+        var folder = TestLoraAdapter.Random(model.Config, 2, 4f, seed: 3).WritePeft(targetModules: ["all-linear"]);
+        Assert.Equal(LoraProjections.All, LoraAdapterLoader.Load(folder, "x", model.Config).Targets);
+    }
+
+    [Fact]
     public void A_rank_that_does_not_match_the_tensors_is_refused()
     {
         using var model = LanguageModel.Load(HfBase);

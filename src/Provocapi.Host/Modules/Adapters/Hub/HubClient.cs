@@ -29,7 +29,7 @@ public sealed class HubClient : IDisposable
 
     public Uri Endpoint => _endpoint;
 
-    /// <summary>Streams one file of the repo into <paramref name="destination"/> through <paramref name="copy"/> (which enforces the size budget).</summary>
+    /// <summary>Streams one file of the repo to <paramref name="copy"/>, which writes it under the size budget.</summary>
     public async Task DownloadAsync(string repo, string revision, string file, Func<Stream, Task> copy, CancellationToken cancellationToken)
     {
         var uri = new Uri(_endpoint, $"{repo}/resolve/{revision}/{file}");
