@@ -54,6 +54,8 @@ public sealed class AdapterServingTests
             Assert.NotEqual(alone[3 * p], alone[3 * p + 1]);
             Assert.NotEqual(alone[3 * p + 1], alone[3 * p + 2]);
         }
+        // Finished sequences let go of their adapters (the scheduler disposes them just after their last chunk).
+        for (var i = 0; i < 200 && one.Holders + two.Holders != 2; i++) await Task.Delay(10);
         Assert.Equal(2, one.Holders + two.Holders);
     }
 
@@ -81,5 +83,30 @@ public sealed class AdapterServingTests
         var again = await model.GenerateTextAsync(Greedy(prompt, adapter));
         Assert.Equal(adapterAlone, again.TokenIds);
         Assert.True(model.ForwardTokens - before < again.PromptTokens, "the adapter's cached prefix was not reused");
+    }
+
+    [Fact]
+    public async Task A_generation_running_when_its_adapter_is_deleted_finishes_with_the_adapter()
+    {
+        using var model = Load();
+        var registry = Registry(model, "doomed");
+        var request = Greedy(Prompts[1], registry.Acquire("doomed", model.Model.Config), maxTokens: 24);
+        var expected = (await model.GenerateTextAsync(request)).TokenIds;
+
+        var tokens = new List<int>();
+        var deleted = false;
+        await foreach (var chunk in model.GenerateAsync(request))
+        {
+            if (chunk.TokenId is { } id) tokens.Add(id);
+            if (deleted) continue;
+            // Deleted after the first token: the request lets go of its hold, the running sequence keeps its own.
+            Assert.True(registry.Unregister("doomed"));
+            request.Adapter!.Release();
+            deleted = true;
+        }
+        Assert.Equal(expected, tokens);
+        Assert.Throws<AdapterNotFoundException>(() => registry.Acquire("doomed", model.Model.Config));
+        for (var i = 0; i < 200 && request.Adapter!.Holders != 0; i++) await Task.Delay(10);
+        Assert.Equal(0, request.Adapter!.Holders);
     }
 }

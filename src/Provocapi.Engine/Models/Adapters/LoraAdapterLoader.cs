@@ -105,7 +105,7 @@ public static partial class LoraAdapterLoader
             found[(layer, projection)] = part == 'a' ? pair with { A = info } : pair with { B = info };
         }
         if (found.Count == 0) throw new ModelFormatException($"{path}: no LoRA tensors");
-        var ranks = found.Values.Select(p => p.A?.Shape is [_, var r] ? r : 0).Distinct().ToList();
+        var ranks = found.Values.Where(p => p.A != null).Select(p => p.A!.Shape is [_, var r] ? r : 0).Distinct().ToList();
         if (ranks.Count != 1 || ranks[0] is < 1 or > 4096) throw new ModelFormatException($"{path}: the lora_a tensors must share one rank (found {string.Join(", ", ranks)})");
         var rank = (int)ranks[0];
         var storedAlpha = (float)(file.GetFloat("adapter.lora.alpha") ?? 0);

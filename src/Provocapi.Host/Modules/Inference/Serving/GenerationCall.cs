@@ -18,10 +18,14 @@ public sealed record GenerationCall<TRequest>(TRequest Request, ServedModel Mode
         var request = await body.ReadAsync<TRequest>(http);
         var reference = ModelReference.Parse(request.RequireModel());
         var model = catalog.Find(reference.Model, http.Caller());
+        http.RequestInfo().Model = model.Id;
         request.RejectUnsupported();
         var engine = model.RequireEngine(ModelKind.Chat);
-        if (reference.Adapter is { } adapter) RequestAdapter.Attach(http, adapter, model, engine);
-        http.RequestInfo().Model = reference.Adapter is null ? model.Id : $"{model.Id}:{reference.Adapter}";
+        if (reference.Adapter is { } adapter)
+        {
+            RequestAdapter.Attach(http, adapter, model, engine);
+            http.RequestInfo().Model = $"{model.Id}:{adapter}";
+        }
         return new GenerationCall<TRequest>(request, model, engine);
     }
 }
