@@ -179,4 +179,19 @@ public sealed class AdapterApiTests(AdapterServerFixture server)
             Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"{method} {path} missing");
         Assert.True(paths.GetProperty("/v1/adapters/upload").GetProperty("post").GetProperty("requestBody").GetProperty("content").TryGetProperty("multipart/form-data", out _));
     }
+
+    [Fact]
+    public async Task Ready_adapters_are_served_again_after_a_restart()
+    {
+        var tenant = AdapterServerFixture.UniqueTenant("restart");
+        using var client = await server.ClientAsync(tenant);
+        await UploadAsync(client, "durable", "d64", PeftFiles(MakeAdapter(10).WritePeft()));
+        var (before, _) = await CompleteAsync(client, "d64:durable");
+
+        using var restarted = AdapterServerFixture.Restart(server.DataDirectory);
+        using var again = await restarted.ClientAsync(tenant);
+        var (after, response) = await CompleteAsync(again, "d64:durable");
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal(before, after);
+    }
 }

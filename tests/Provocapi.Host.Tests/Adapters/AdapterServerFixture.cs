@@ -18,8 +18,20 @@ public sealed class AdapterServerFixture : WebApplicationFactory<Program>
 {
     public const string HubToken = "hub-test-token";
     public const long MaxAdapterBytes = 256 * 1024;
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("provocapi-adapters-").FullName;
+    readonly bool _ownsData;
+    public string DataDirectory { get; }
     public LoopbackHub Hub { get; } = LoopbackHub.Start();
+
+    public AdapterServerFixture() : this(Directory.CreateTempSubdirectory("provocapi-adapters-").FullName, ownsData: true) { }
+
+    /// <summary>A second server over another's data folder (a restart), which leaves the folder to its owner.</summary>
+    public static AdapterServerFixture Restart(string dataDirectory) => new(dataDirectory, ownsData: false);
+
+    AdapterServerFixture(string dataDirectory, bool ownsData)
+    {
+        DataDirectory = dataDirectory;
+        _ownsData = ownsData;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -60,6 +72,7 @@ public sealed class AdapterServerFixture : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Hub.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (!_ownsData) return;
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
