@@ -1,3 +1,4 @@
+using Provocapi.Core.Adapters;
 using Provocapi.Engine.Sampling;
 using Provocapi.Engine.Sampling.Grammar;
 
@@ -27,4 +28,6 @@ public sealed record GenerationRequest
     public GenerationPriority Priority { get; init; } = GenerationPriority.Interactive;
     /// <summary>Who the request is for (a tenant), so a full queue can tell one over its fair share from a busy server.</summary>
     public string? Owner { get; init; }
+    /// <summary>The LoRA adapter to generate with (null: the base model). The sequence holds it while it runs.</summary>
+    public LoadedAdapter? Adapter { get; init; }
 }

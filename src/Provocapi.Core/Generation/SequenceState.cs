@@ -1,4 +1,5 @@
 using System.Text;
+using Provocapi.Core.Adapters;
 using Provocapi.Engine.KvCache;
 using Provocapi.Engine.Models;
 using Provocapi.Engine.Sampling;
@@ -27,6 +28,8 @@ public sealed class SequenceState : IDisposable
     readonly int _contextLength;
     readonly JsonConstraint? _constraint;
     float[] _constrained = [];
+    readonly LoadedAdapter? _adapter;
+    bool _disposed;
 
     public int[] Prompt { get; }
     public KvPageTable Cache { get; }
@@ -58,6 +61,8 @@ public sealed class SequenceState : IDisposable
         // The continuation follows the prompt, so a SentencePiece word keeps its leading space.
         _decoder = model.Tokenizer.CreateStreamingDecoder(skipSpecial: !request.DecodeSpecialTokens, atTextStart: false);
         Cache = new KvPageTable(pool);
+        _adapter = request.Adapter;
+        _adapter?.Retain();
     }
 
     /// <summary>Positions the sequence may still need: its tokens now plus what it may yet generate.</summary>
@@ -77,7 +82,7 @@ public sealed class SequenceState : IDisposable
             var index = Cache.Pages.Count;
             var tokens = TokensSpan(index * size, size);
             var key = PrefixPageIndex.Key(ParentKey(index), tokens);
-            if (!pool.TryHoldPrefix(key, ParentPage(index), tokens, out var page)) break;
+            if (!pool.TryHoldPrefix(key, ParentKey(index), ParentPage(index), tokens, out var page)) break;
             Cache.AppendFilled(page);
             if (_pageKeys.Count == index) _pageKeys.Add(key);
             reused += size;
@@ -93,12 +98,13 @@ public sealed class SequenceState : IDisposable
         {
             var tokens = TokensSpan(index * size, size);
             var key = PrefixPageIndex.Key(ParentKey(index), tokens);
-            Cache.Pool.IndexPrefix(Cache.Pages[index], key, ParentPage(index), tokens);
+            Cache.Pool.IndexPrefix(Cache.Pages[index], key, ParentKey(index), ParentPage(index), tokens);
             _pageKeys.Add(key);
         }
     }
 
-    ulong ParentKey(int pageIndex) => pageIndex == 0 ? 0 : _pageKeys[pageIndex - 1];
+    /// <summary>A first page's parent is the sequence's root: the base model (0) or its adapter, so pages never cross adapters.</summary>
+    ulong ParentKey(int pageIndex) => pageIndex == 0 ? _adapter?.Identity ?? 0 : _pageKeys[pageIndex - 1];
 
     int ParentPage(int pageIndex) => pageIndex == 0 ? -1 : Cache.Pages[pageIndex - 1];
 
@@ -109,7 +115,7 @@ public sealed class SequenceState : IDisposable
     {
         var start = Cache.Length;
         var count = Math.Min(Pending, maxTokens);
-        batch.AddRange(TokensSpan(start, count), start, Cache, logitsForLast: start + count == _tokens.Count);
+        batch.AddRange(TokensSpan(start, count), start, Cache, logitsForLast: start + count == _tokens.Count, _adapter?.Adapter);
         return count;
     }
 
@@ -173,5 +179,11 @@ public sealed class SequenceState : IDisposable
     GenerationResult Result(FinishReason reason) =>
         new(_text.ToString(), _tokens.GetRange(Prompt.Length, Generated).ToArray(), Prompt.Length, Generated, reason) { Logprobs = _logprobs?.ToArray() };
 
-    public void Dispose() => Cache.Dispose();
+    public void Dispose()
+    {
+        Cache.Dispose();
+        if (_disposed) return;
+        _disposed = true;
+        _adapter?.Release();
+    }
 }

@@ -80,24 +80,24 @@ public sealed unsafe class KvPagePool : IDisposable
         }
     }
 
-    /// <summary>Holds the indexed page for <paramref name="tokens"/> following <paramref name="parentPage"/> (−1 at the start), if there is one.</summary>
-    public bool TryHoldPrefix(ulong key, int parentPage, ReadOnlySpan<int> tokens, out int page)
+    /// <summary>Holds the indexed page for <paramref name="tokens"/> following <paramref name="parentPage"/> (−1 at the start, where <paramref name="parentKey"/> is the sequence's root), if there is one.</summary>
+    public bool TryHoldPrefix(ulong key, ulong parentKey, int parentPage, ReadOnlySpan<int> tokens, out int page)
     {
         lock (_lock)
         {
-            if (!_prefixes.TryFind(key, parentPage, tokens, out page)) return false;
+            if (!_prefixes.TryFind(key, parentKey, parentPage, tokens, out page)) return false;
             if (_holders[page]++ == 0) _prefixes.MarkHeld(page);
             return true;
         }
     }
 
     /// <summary>Indexes a held, now full page, following <paramref name="parentPage"/> (−1 at the start), as the prefix keyed <paramref name="key"/>.</summary>
-    public void IndexPrefix(int page, ulong key, int parentPage, ReadOnlySpan<int> tokens)
+    public void IndexPrefix(int page, ulong key, ulong parentKey, int parentPage, ReadOnlySpan<int> tokens)
     {
         lock (_lock)
         {
             if (_holders[page] <= 0) throw new InvalidOperationException($"page {page} is not held");
-            _prefixes.TryAdd(page, key, parentPage, tokens);
+            _prefixes.TryAdd(page, key, parentKey, parentPage, tokens);
         }
     }
 

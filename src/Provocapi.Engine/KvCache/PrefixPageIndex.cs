@@ -4,13 +4,15 @@ namespace Provocapi.Engine.KvCache;
 /// Which full pages hold which token prefixes (vLLM's automatic prefix caching): a page is keyed by a hash chained
 /// over every token from the start of the sequence to the page's end. A hit must also match the page's own tokens
 /// and the very page its parent was found in, so by induction from the first page a hit holds exactly the tokens
-/// asked for, whatever the hash does (it is not collision-resistant, and need not be). Pages nobody holds stay
+/// asked for, whatever the hash does (it is not collision-resistant, and need not be). A first page's parent key is
+/// its sequence's root: 0 for the base model, or a loaded LoRA adapter's identity, so that keys and values computed
+/// under one adapter are never reused under another or under none. Pages nobody holds stay
 /// indexed until evicted, least recently used first. Not thread-safe: <see cref="KvPagePool"/> calls it under its lock.
 /// </summary>
 public sealed class PrefixPageIndex
 {
-    /// <summary><paramref name="ParentPage"/> is −1 for a sequence's first page.</summary>
-    sealed record Entry(ulong Key, int ParentPage, int[] Tokens);
+    /// <summary><paramref name="ParentPage"/> is −1 for a sequence's first page, whose <paramref name="ParentKey"/> is its root.</summary>
+    sealed record Entry(ulong Key, ulong ParentKey, int ParentPage, int[] Tokens);
 
     readonly Dictionary<ulong, int> _pageByKey = [];
     readonly Dictionary<int, Entry> _entryByPage = [];
@@ -34,20 +36,20 @@ public sealed class PrefixPageIndex
         return hash;
     }
 
-    public bool TryFind(ulong key, int parentPage, ReadOnlySpan<int> tokens, out int page)
+    public bool TryFind(ulong key, ulong parentKey, int parentPage, ReadOnlySpan<int> tokens, out int page)
     {
         if (_pageByKey.TryGetValue(key, out page) && _entryByPage[page] is var entry
-            && entry.ParentPage == parentPage && tokens.SequenceEqual(entry.Tokens)) return true;
+            && entry.ParentPage == parentPage && entry.ParentKey == parentKey && tokens.SequenceEqual(entry.Tokens)) return true;
         page = -1;
         return false;
     }
 
     /// <summary>Indexes a page that was just filled; a prefix already indexed keeps its first page.</summary>
-    public bool TryAdd(int page, ulong key, int parentPage, ReadOnlySpan<int> tokens)
+    public bool TryAdd(int page, ulong key, ulong parentKey, int parentPage, ReadOnlySpan<int> tokens)
     {
         if (_pageByKey.ContainsKey(key) || _entryByPage.ContainsKey(page)) return false;
         _pageByKey[key] = page;
-        _entryByPage[page] = new Entry(key, parentPage, tokens.ToArray());
+        _entryByPage[page] = new Entry(key, parentKey, parentPage, tokens.ToArray());
         return true;
     }
 

@@ -1,9 +1,13 @@
+using Provocapi.Engine.Models.Adapters;
+
 namespace Provocapi.Engine.Models;
 
 /// <summary>Activation buffers for one forward step, grown to the largest batch seen and reused.</summary>
 public sealed class ForwardScratch
 {
     public float[] X = [], Normed = [], Query = [], Key = [], Value = [], Attention = [], Projected = [], Gate = [], Up = [], Logits = [];
+    /// <summary>Per token, its adapter's weights for the projection being computed (or null).</summary>
+    public readonly List<LoraWeights?> LoraWeights = [];
 
     public void Ensure(TransformerConfig c, int tokens, int logitTokens)
     {

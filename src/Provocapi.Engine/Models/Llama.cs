@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics.Tensors;
 using Provocapi.Engine.Backends.Cpu;
 using Provocapi.Engine.KvCache;
+using Provocapi.Engine.Models.Adapters;
 using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Models;
@@ -42,6 +43,8 @@ public sealed unsafe class Llama : IDisposable
                 throw new ArgumentOutOfRangeException(nameof(batch), $"position {batch.Positions[i]} is past the context length {c.ContextLength}");
             if ((uint)batch.Tokens[i] >= (uint)c.VocabSize)
                 throw new ArgumentOutOfRangeException(nameof(batch), $"token id {batch.Tokens[i]} is outside the vocabulary (0..{c.VocabSize - 1})");
+            if (batch.Adapters[i] is { } adapter && adapter.LayerCount != c.LayerCount)
+                throw new ArgumentException($"LoRA adapter '{adapter.Name}' has {adapter.LayerCount} layers; this model has {c.LayerCount}", nameof(batch));
             batch.Sequences[i].Reserve(batch.Positions[i] + 1);
         }
 
@@ -62,6 +65,9 @@ public sealed unsafe class Llama : IDisposable
             MatMul.Compute(w.Query, normed, q, n, workers);
             MatMul.Compute(w.Key, normed, k, n, workers);
             MatMul.Compute(w.Value, normed, v, n, workers);
+            AddLora(batch, s, l, LoraProjection.Query, normed, q, workers);
+            AddLora(batch, s, l, LoraProjection.Key, normed, k, workers);
+            AddLora(batch, s, l, LoraProjection.Value, normed, v, workers);
             AddBias(q, w.QueryBias);
             AddBias(k, w.KeyBias);
             AddBias(v, w.ValueBias);
@@ -75,6 +81,7 @@ public sealed unsafe class Llama : IDisposable
             Attend(batch, l, geometry, s.Query, s.Attention, workers);
             var projected = s.Projected.AsSpan(0, n * d);
             MatMul.Compute(w.Output, att, projected, n, workers);
+            AddLora(batch, s, l, LoraProjection.Output, att, projected, workers);
             TensorPrimitives.Add(x, projected, x);
 
             // feed-forward block
@@ -83,8 +90,11 @@ public sealed unsafe class Llama : IDisposable
             var up = s.Up.AsSpan(0, n * c.FeedForwardDim);
             MatMul.Compute(w.Gate, normed, gate, n, workers);
             MatMul.Compute(w.Up, normed, up, n, workers);
+            AddLora(batch, s, l, LoraProjection.Gate, normed, gate, workers);
+            AddLora(batch, s, l, LoraProjection.Up, normed, up, workers);
             SwiGlu.Apply(gate, up, gate);
             MatMul.Compute(w.Down, gate, projected, n, workers);
+            AddLora(batch, s, l, LoraProjection.Down, gate, projected, workers);
             TensorPrimitives.Add(x, projected, x);
         }
         foreach (var sequence in batch.Sequences.Distinct())
@@ -98,6 +108,24 @@ public sealed unsafe class Llama : IDisposable
         var logits = s.Logits.AsSpan(0, m * c.VocabSize);               // (m, vocab)
         MatMul.Compute(Weights.Output, finalNormed, logits, m, workers);
         return logits;
+    }
+
+    /// <summary>y += s·B(A·x) for the tokens whose adapter targets this projection of this layer; nothing at all for a batch without adapters.</summary>
+    void AddLora(ForwardBatch batch, ForwardScratch s, int layer, LoraProjection projection, ReadOnlySpan<float> x, Span<float> y, CpuWorkers workers)
+    {
+        if (!batch.HasAdapters) return;
+        var slots = s.LoraWeights;
+        slots.Clear();
+        var any = false;
+        foreach (var adapter in batch.Adapters)
+        {
+            var weights = adapter?.Weights(layer, projection);
+            any |= weights != null;
+            slots.Add(weights);
+        }
+        if (!any) return;
+        var (outputs, inputs) = LoraProjections.Shape(projection, Config);
+        Lora.Apply(slots, x, y, inputs, outputs, workers);
     }
 
     static int MaxPosition(ForwardBatch batch, KvPageTable sequence)

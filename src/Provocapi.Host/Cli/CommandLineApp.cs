@@ -18,7 +18,8 @@ public static class CommandLineApp
                    [--top-k K] [--min-p P] [--seed S] [--threads N] [--ids]
           bench    (--model PATH | --synthetic tiny|small|1b [--type Q8_0]) [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]
           bench-serve (--model PATH | --synthetic SHAPE --tokenizer GGUF [--type Q8_0]) [--streams 1,4,16] [-p 16] [-n 64]
-                   [--prefix-prompt 1000] [--prefix-shared 900] [-t THREADS] [--json]
+                   [--prefix-prompt 1000] [--prefix-shared 900] [--lora-adapters N [--lora-rank 16] [--lora-repeats 3]]
+                   [-t THREADS] [--json]
           bench-batch [--model PATH] [-n 1000] [--max-tokens 16] [-t THREADS] [--probes 10]
         """;
 

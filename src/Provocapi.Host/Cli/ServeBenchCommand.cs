@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Provocapi.Core;
+using Provocapi.Core.Adapters;
 using Provocapi.Core.Generation;
 using Provocapi.Engine.Models;
+using Provocapi.Engine.Models.Adapters;
 using Provocapi.Engine.Sampling;
 using Provocapi.Engine.Tensors;
 
@@ -11,7 +13,9 @@ namespace Provocapi.Host.Cli;
 /// <summary>
 /// <c>provocapi bench-serve</c>: the serving core under load, in process. Aggregate generation tokens/s with N
 /// concurrent streams (continuous batching), and time to first token for a long prompt whose prefix an earlier
-/// request already computed, against the same prompt on a cold cache.
+/// request already computed, against the same prompt on a cold cache. With <c>--lora-adapters N</c>, each stream
+/// count also runs with every stream on its own random LoRA adapter (round-robin over N, rank <c>--lora-rank</c>),
+/// alternating with base-model runs, and reports the ratio of their decoding tokens/s.
 /// </summary>
 public static class ServeBenchCommand
 {
@@ -27,7 +31,11 @@ public static class ServeBenchCommand
         var genTokens = options.Int(64, "-n", "--gen-tokens");
         var prefixPrompt = options.Int(1000, "--prefix-prompt");
         var prefixShared = options.Int(900, "--prefix-shared");
+        var loraAdapters = options.Int(0, "--lora-adapters");
+        var loraRank = options.Int(16, "--lora-rank");
+        var loraRepeats = options.Int(3, "--lora-repeats");
         options.RejectUnknown();
+        if (loraAdapters < 0 || loraRank < 1 || loraRepeats < 1) throw new CommandLineException("--lora-adapters must be at least 0, --lora-rank and --lora-repeats at least 1");
         if ((path == null) == (synthetic == null)) throw new CommandLineException("give exactly one of --model and --synthetic");
         if (synthetic != null && tokenizer == null) throw new CommandLineException("--synthetic needs --tokenizer (a GGUF file whose tokenizer the model uses)");
         if (promptTokens < 1 || genTokens < 1 || threads < 1) throw new CommandLineException("-p, -n and -t must be at least 1");
@@ -42,26 +50,49 @@ public static class ServeBenchCommand
         Console.Error.WriteLine($"{label}: {threads} threads, KV cache {kvBytes >> 20} MiB");
         var random = new Random(42);
         int[] RandomTokens(int count) => Enumerable.Range(0, count).Select(_ => 100 + random.Next(network.Config.VocabSize - 100)).ToArray();
-        GenerationRequest Request(int[] prompt, int maxTokens) => new()
+        GenerationRequest Request(int[] prompt, int maxTokens, LoadedAdapter? adapter = null) => new()
         {
-            PromptTokens = prompt, MaxTokens = maxTokens, Sampling = SamplingOptions.Greedy, IgnoreEndOfGeneration = true,
+            PromptTokens = prompt, MaxTokens = maxTokens, Sampling = SamplingOptions.Greedy, IgnoreEndOfGeneration = true, Adapter = adapter,
         };
+        var registry = new AdapterRegistry(long.MaxValue);
+        var adapters = Enumerable.Range(0, loraAdapters)
+            .Select(i => registry.Add($"bench-{i}", SyntheticLoraAdapter.Create(network.Config, loraRank, seed: 1000 + i))).ToArray();
 
         // Warm-up at full width, so every code path the runs take is compiled and tiered before timing.
-        await Task.WhenAll(Enumerable.Range(0, maxStreams).Select(_ => model.GenerateTextAsync(Request(RandomTokens(promptTokens), 16))));
+        await Task.WhenAll(Enumerable.Range(0, maxStreams).Select(i => model.GenerateTextAsync(Request(RandomTokens(promptTokens), 16, adapters.ElementAtOrDefault(i % Math.Max(1, adapters.Length))))));
         var results = new Dictionary<string, object> { ["model"] = label, ["threads"] = threads };
-        foreach (var streams in streamCounts)
+        async Task<(double Decode, double Overall, double Seconds)> RunAsync(int streams, bool withAdapters)
         {
             var start = Stopwatch.GetTimestamp();
-            var runs = await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => TimedAsync(model, Request(RandomTokens(promptTokens), genTokens))));
+            var runs = await Task.WhenAll(Enumerable.Range(0, streams).Select(i =>
+                TimedAsync(model, Request(RandomTokens(promptTokens), genTokens, withAdapters ? adapters[i % adapters.Length] : null))));
             var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            var overall = runs.Sum(r => r.Tokens) / seconds;
             // Decoding alone: from the moment every stream has its first token to the last one's end.
             var decodeSeconds = (runs.Max(r => r.EndedAt) - runs.Max(r => r.FirstTokenAt)) / (double)Stopwatch.Frequency;
-            var decode = runs.Sum(r => r.Tokens - 1) / decodeSeconds;
+            return (runs.Sum(r => r.Tokens - 1) / decodeSeconds, runs.Sum(r => r.Tokens) / seconds, seconds);
+        }
+        foreach (var streams in streamCounts)
+        {
+            var (decode, overall, seconds) = await RunAsync(streams, withAdapters: false);
             Console.WriteLine($"streams {streams,3}: {decode:F1} tokens/s decoding, {overall:F1} overall ({streams} × {genTokens} tokens after {promptTokens}-token prompts in {seconds:F2} s)");
             results[$"streams_{streams}_decode_tokens_per_s"] = Math.Round(decode, 1);
             results[$"streams_{streams}_overall_tokens_per_s"] = Math.Round(overall, 1);
+            if (adapters.Length == 0) continue;
+            // Base and adapter runs alternate, so a change in the machine's load falls on both; medians of each.
+            var basePairs = new List<double>();
+            var loraPairs = new List<double>();
+            for (var r = 0; r < loraRepeats; r++)
+            {
+                basePairs.Add((await RunAsync(streams, withAdapters: false)).Decode);
+                loraPairs.Add((await RunAsync(streams, withAdapters: true)).Decode);
+            }
+            double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+            var (baseDecode, loraDecode) = (Median(basePairs), Median(loraPairs));
+            Console.WriteLine($"streams {streams,3} on {Math.Min(streams, adapters.Length)} rank-{loraRank} adapters: {loraDecode:F1} tokens/s decoding against {baseDecode:F1} on the base model " +
+                $"({loraDecode / baseDecode:F3} of base, {(1 - loraDecode / baseDecode) * 100:F1}% slower; medians of {loraRepeats} alternating runs)");
+            results[$"streams_{streams}_lora_decode_tokens_per_s"] = Math.Round(loraDecode, 1);
+            results[$"streams_{streams}_lora_base_decode_tokens_per_s"] = Math.Round(baseDecode, 1);
+            results[$"streams_{streams}_lora_ratio"] = Math.Round(loraDecode / baseDecode, 3);
         }
 
         var shared = RandomTokens(prefixShared);

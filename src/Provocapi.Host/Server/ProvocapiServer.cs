@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
+using Provocapi.Host.Modules.Adapters;
 using Provocapi.Host.Modules.Batch;
 using Provocapi.Host.Modules.Inference;
 using Provocapi.Host.Modules.Keys;
@@ -24,6 +25,7 @@ public static class ProvocapiServer
         builder.AddStore();
         builder.AddKeys();
         builder.AddInference(serve.Models);
+        builder.AddAdapters();
         builder.AddUsage();
         builder.AddBatch();
 
@@ -33,6 +35,7 @@ public static class ProvocapiServer
         app.UseUsage();
         app.MapPlatform();
         app.MapInference();
+        app.MapAdapters();
         app.MapUsage();
         app.MapBatch();
         return app;

@@ -14,14 +14,14 @@ public sealed class KvPagePoolTests
         using var pool = Pool(2);
         Assert.True(pool.TryRent(out var page));
         var key = PrefixPageIndex.Key(0, Tokens(1, 2, 3, 4));
-        pool.IndexPrefix(page, key, -1, Tokens(1, 2, 3, 4));
-        Assert.True(pool.TryHoldPrefix(key, -1, Tokens(1, 2, 3, 4), out var shared));
+        pool.IndexPrefix(page, key, 0, -1, Tokens(1, 2, 3, 4));
+        Assert.True(pool.TryHoldPrefix(key, 0, -1, Tokens(1, 2, 3, 4), out var shared));
         Assert.Equal(page, shared);
         pool.Release(page);
         Assert.Equal(1, pool.FreePages);  // still held once
         pool.Release(page);
         Assert.Equal(2, pool.FreePages);  // unheld but cached: free to rent, still findable
-        Assert.True(pool.TryHoldPrefix(key, -1, Tokens(1, 2, 3, 4), out _));
+        Assert.True(pool.TryHoldPrefix(key, 0, -1, Tokens(1, 2, 3, 4), out _));
         pool.Release(page);
         Assert.Throws<InvalidOperationException>(() => pool.Release(page));
     }
@@ -32,11 +32,23 @@ public sealed class KvPagePoolTests
         using var pool = Pool(2);
         Assert.True(pool.TryRent(out var page));
         var key = PrefixPageIndex.Key(7, Tokens(1, 2, 3, 4));
-        pool.IndexPrefix(page, key, 7, Tokens(1, 2, 3, 4));
+        pool.IndexPrefix(page, key, 0, 7, Tokens(1, 2, 3, 4));
         // The same key presented with different content (as a hash collision would) is refused.
-        Assert.False(pool.TryHoldPrefix(key, 7, Tokens(1, 2, 3, 5), out _));
-        Assert.False(pool.TryHoldPrefix(key, 8, Tokens(1, 2, 3, 4), out _));
-        Assert.True(pool.TryHoldPrefix(key, 7, Tokens(1, 2, 3, 4), out _));
+        Assert.False(pool.TryHoldPrefix(key, 0, 7, Tokens(1, 2, 3, 5), out _));
+        Assert.False(pool.TryHoldPrefix(key, 0, 8, Tokens(1, 2, 3, 4), out _));
+        Assert.True(pool.TryHoldPrefix(key, 0, 7, Tokens(1, 2, 3, 4), out _));
+    }
+
+    [Fact]
+    public void A_first_page_indexed_under_one_root_is_no_hit_under_another()
+    {
+        using var pool = Pool(2);
+        Assert.True(pool.TryRent(out var page));
+        // Root 0 is the base model; 42 stands for a LoRA adapter whose keys and values differ for the same tokens.
+        var key = PrefixPageIndex.Key(0, Tokens(1, 2, 3, 4));
+        pool.IndexPrefix(page, key, 0, -1, Tokens(1, 2, 3, 4));
+        Assert.False(pool.TryHoldPrefix(key, 42, -1, Tokens(1, 2, 3, 4), out _));
+        Assert.True(pool.TryHoldPrefix(key, 0, -1, Tokens(1, 2, 3, 4), out _));
     }
 
     [Fact]
@@ -48,7 +60,7 @@ public sealed class KvPagePoolTests
         {
             Assert.True(pool.TryRent(out var page));
             keys[i] = PrefixPageIndex.Key(0, Tokens(i, i, i, i));
-            pool.IndexPrefix(page, keys[i], 0, Tokens(i, i, i, i));
+            pool.IndexPrefix(page, keys[i], 0, 0, Tokens(i, i, i, i));
         }
         pool.Release(1);
         pool.Release(0);
@@ -56,8 +68,8 @@ public sealed class KvPagePoolTests
         Assert.Equal(3, pool.CachedPages);
         Assert.True(pool.TryRent(out var reused));
         Assert.Equal(1, reused);  // released first, so least recently used
-        Assert.False(pool.TryHoldPrefix(keys[1], 0, Tokens(1, 1, 1, 1), out _));
-        Assert.True(pool.TryHoldPrefix(keys[0], 0, Tokens(0, 0, 0, 0), out _));
+        Assert.False(pool.TryHoldPrefix(keys[1], 0, 0, Tokens(1, 1, 1, 1), out _));
+        Assert.True(pool.TryHoldPrefix(keys[0], 0, 0, Tokens(0, 0, 0, 0), out _));
         Assert.Equal(2, pool.CachedPages);
     }
 
@@ -69,9 +81,9 @@ public sealed class KvPagePoolTests
         writer.Reserve(8);
         writer.Advance(8);
         var first = PrefixPageIndex.Key(0, Tokens(1, 2, 3, 4));
-        pool.IndexPrefix(writer.Pages[0], first, -1, Tokens(1, 2, 3, 4));
+        pool.IndexPrefix(writer.Pages[0], first, 0, -1, Tokens(1, 2, 3, 4));
         using var reader = new KvPageTable(pool);
-        Assert.True(pool.TryHoldPrefix(first, -1, Tokens(1, 2, 3, 4), out var page));
+        Assert.True(pool.TryHoldPrefix(first, 0, -1, Tokens(1, 2, 3, 4), out var page));
         reader.AppendFilled(page);
         Assert.Equal(4, reader.Length);
         Assert.Equal(writer.Pages[0], reader.Pages[0]);

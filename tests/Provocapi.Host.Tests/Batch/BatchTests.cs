@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Tests.Server;
 
@@ -116,6 +117,35 @@ public sealed class BatchTests : IAsyncLifetime
             await (await other.GetAsync(path)).AssertErrorAsync(404, "batch_not_found", "id");
         await (await other.PostAsync($"/v1/batch/{ids[0]}/cancel", null)).AssertErrorAsync(404, "batch_not_found", "id");
         await (await client.GetAsync("/v1/batch?limit=0")).AssertErrorAsync(400, "invalid_value", "limit");
+    }
+
+    [Fact]
+    public async Task Lines_may_name_an_adapter_as_base_colon_name()
+    {
+        using var client = await _server.ClientAsync("batch-lora");
+        var config = ((IServiceProvider)_server.Services).GetRequiredService<Provocapi.Host.Modules.Inference.Catalog.ModelCatalog>().Models.Single(m => m.Id == "demo").RequireChat().Model.Config;
+        var folder = Provocapi.Tests.TestLoraAdapter.Random(config, 8, 16f, seed: 5).WritePeft();
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent("tuned"), "name" }, { new StringContent("demo"), "base_model" },
+            { new ByteArrayContent(File.ReadAllBytes(Path.Combine(folder, "adapter_config.json"))), "file", "adapter_config.json" },
+            { new ByteArrayContent(File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors"))), "file", "adapter_model.safetensors" },
+        };
+        Assert.True((await client.PostAsync("/v1/adapters/upload", form)).IsSuccessStatusCode);
+        var id = (await client.SubmittedAsync([BatchHttp.Chat("base", "Hello", 8), BatchHttp.Chat("tuned", "Hello", 8, model: "demo:tuned")])).GetProperty("id").GetString()!;
+        await client.WaitForAsync(id, "completed");
+        var output = await client.OutputAsync(id);
+        string Text(JsonElement body) => body.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!;
+        foreach (var (line, model) in output.Zip(new[] { "demo", "demo:tuned" }))
+        {
+            var alone = await (await client.PostJsonAsync("/v1/chat/completions", new { model, messages = new[] { new { role = "user", content = "Hello" } }, max_tokens = 8, temperature = 0 })).JsonAsync();
+            Assert.Equal(Text(alone), Text(line.GetProperty("response").GetProperty("body")));
+        }
+        Assert.NotEqual(Text(output[0].GetProperty("response").GetProperty("body")), Text(output[1].GetProperty("response").GetProperty("body")));
+
+        var unknown = await client.SubmittedAsync([BatchHttp.Chat("x", model: "demo:nope")]);
+        var failed = await client.WaitForAsync(unknown.GetProperty("id").GetString()!, "failed");
+        Assert.Contains("nope", failed.GetProperty("errors").GetProperty("data")[0].GetProperty("message").GetString());
     }
 
     [Fact]

@@ -10,6 +10,7 @@ using Provocapi.Host.Modules.Inference.ModelList;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Batch;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Inference;
 
@@ -24,6 +25,7 @@ public static class InferenceModule
         builder.Services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<IBatchRequestValidator, BatchRequestValidator>();
+        builder.Services.AddSingleton<IModelDirectory>(s => s.GetRequiredService<ModelCatalog>());
         builder.Services.AddHostedService<ModelLoader>();
         return builder;
     }

@@ -22,6 +22,9 @@ public sealed class ApiException(int statusCode, ApiError error, IReadOnlyDictio
     public static ApiException ModelNotFound(string model) =>
         new(StatusCodes.Status404NotFound, new ApiError($"The model '{model}' does not exist or you do not have access to it.", "invalid_request_error", "model_not_found", "model"));
 
+    public static ApiException AdapterNotFound(string adapter) =>
+        new(StatusCodes.Status404NotFound, new ApiError($"The adapter '{adapter}' does not exist or you do not have access to it.", "invalid_request_error", "adapter_not_found", "model"));
+
     public static ApiException TooLarge(string message) =>
         new(StatusCodes.Status413PayloadTooLarge, new ApiError(message, "invalid_request_error", "request_too_large"));
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -45,10 +46,19 @@ public sealed class LineDispatcher(EndpointDataSource endpoints, IServiceScopeFa
         http.Request.ContentLength = body.Length;
         http.Request.Body = new MemoryStream(body);
         var output = new MemoryStream();
+        var response = new LineResponseFeature();
+        http.Features.Set<IHttpResponseFeature>(response);
         http.Response.Body = output;
         var endpoint = ByUrl[line.Url];
         http.SetEndpoint(endpoint);
-        await new ApiErrorMiddleware(endpoint.RequestDelegate!, scope.ServiceProvider.GetRequiredService<ILogger<ApiErrorMiddleware>>()).InvokeAsync(http);
+        try
+        {
+            await new ApiErrorMiddleware(endpoint.RequestDelegate!, scope.ServiceProvider.GetRequiredService<ILogger<ApiErrorMiddleware>>()).InvokeAsync(http);
+        }
+        finally
+        {
+            await response.CompleteAsync();
+        }
         cancellationToken.ThrowIfCancellationRequested();
         scope.ServiceProvider.GetService<IRequestRecorder>()?.RequestEnded(http, http.Response.StatusCode);
         var text = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
@@ -71,6 +81,22 @@ public sealed class LineDispatcher(EndpointDataSource endpoints, IServiceScopeFa
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return ($"http_{status}", body);
+        }
+    }
+
+    /// <summary>
+    /// A response with no server behind it still ends: what endpoints register for the end (disposing what they held
+    /// for the request, such as an adapter) runs when the line is done, as the server runs it after a response.
+    /// </summary>
+    sealed class LineResponseFeature : HttpResponseFeature
+    {
+        readonly Stack<(Func<object, Task> Callback, object State)> _completed = new();
+
+        public override void OnCompleted(Func<object, Task> callback, object state) => _completed.Push((callback, state));
+
+        public async Task CompleteAsync()
+        {
+            while (_completed.TryPop(out var c)) await c.Callback(c.State);
         }
     }
 }

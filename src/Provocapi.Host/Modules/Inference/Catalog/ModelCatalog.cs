@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
+using Provocapi.Core;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Inference.Catalog;
 
 /// <summary>The configured models by id and alias, and which of them a tenant may use.</summary>
-public sealed class ModelCatalog
+public sealed class ModelCatalog : IModelDirectory
 {
     readonly Dictionary<string, ServedModel> _byName = new(StringComparer.Ordinal);
 
@@ -26,4 +28,9 @@ public sealed class ModelCatalog
     /// <summary>The model a request names, by id or alias; 404 when the caller's tenant may not see it.</summary>
     public ServedModel Find(string name, Caller caller) =>
         _byName.TryGetValue(name, out var model) && model.IsVisibleTo(caller.TenantName) ? model : throw ApiException.ModelNotFound(name);
+
+    public (string Id, LoadedModel Engine)? FindChatModel(string name, Caller caller) =>
+        _byName.TryGetValue(name, out var model) && model.IsVisibleTo(caller.TenantName) && model.Kind == ModelKind.Chat
+            ? (model.Id, model.RequireChat())
+            : null;
 }

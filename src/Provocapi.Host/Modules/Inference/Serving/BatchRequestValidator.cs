@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Provocapi.Core.Adapters;
 using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.ChatCompletions;
 using Provocapi.Host.Modules.Inference.Completions;
@@ -15,7 +17,7 @@ namespace Provocapi.Host.Modules.Inference.Serving;
 /// tools, formats, a model of the right kind the tenant may use), everything short of tokenizing; streaming has no
 /// meaning in a batch.
 /// </summary>
-public sealed class BatchRequestValidator(ModelCatalog catalog) : IBatchRequestValidator
+public sealed class BatchRequestValidator(ModelCatalog catalog, IServiceProvider services) : IBatchRequestValidator
 {
     public IReadOnlyCollection<string> Urls { get; } = ["/v1/chat/completions", "/v1/completions", "/v1/embeddings"];
 
@@ -34,8 +36,11 @@ public sealed class BatchRequestValidator(ModelCatalog catalog) : IBatchRequestV
                 ? body.Deserialize<ChatCompletionRequest>(ApiJson.Options)!
                 : body.Deserialize<CompletionRequest>(ApiJson.Options)!;
             if (request.IsStreaming) return "'stream' is not supported in a batch";
-            var model = catalog.Find(request.RequireModel(), caller);
+            var reference = ModelReference.Parse(request.RequireModel());
+            var model = catalog.Find(reference.Model, caller);
             if (model.Kind != ModelKind.Chat) return $"the model '{model.Id}' is an embedding model; it cannot serve {url}";
+            if (reference.Adapter is { } adapter && services.GetService<AdapterRegistry>()?.Find(caller.TenantId, model.Id, adapter) == null)
+                return $"the adapter '{adapter}' does not exist for the model '{model.Id}' or you do not have access to it";
             request.RejectUnsupported();
             if (request is ChatCompletionRequest chat)
             {

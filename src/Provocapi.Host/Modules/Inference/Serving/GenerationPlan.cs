@@ -50,6 +50,7 @@ public static class GenerationPlan
             TopLogprobs = parameters.RequestedTopLogprobs(),
             MaxTokens = maxTokens,
             StopStrings = [.. extraStops, .. stops],
+            Adapter = http.Features.Get<RequestAdapter>()?.Adapter,
         };
     }
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Provocapi.Engine.Tests.Formats;
+namespace Provocapi.Tests;
 
 /// <summary>Writes small GGUF v3 files for tests, including deliberately broken ones.</summary>
 public sealed class GgufTestWriter

@@ -1,0 +1,192 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Provocapi.Engine.Backends.Cpu;
+using Provocapi.Engine.Models.Adapters;
+using Provocapi.Engine.Tensors;
+
+namespace Provocapi.Engine.Ops;
+
+/// <summary>
+/// The LoRA delta of one projection for a batch whose tokens each use their own adapter or none:
+/// y[t] += s·B(A·x[t]) for every token t with weights. Tokens are grouped by adapter, as Punica's SGMV kernel
+/// (Chen et al., 2023, "Punica: Multi-Tenant LoRA Serving") gathers them, so each adapter's A and B are read once per
+/// step however many of its tokens the batch holds. Per group: shrink h = s·A·x (rank dot products per token), then
+/// expand y += Σ_r h[r]·Bᵀ[r, :] (rank contiguous axpys per token), widening the F16 weights as they stream past.
+/// Each output element adds the same terms in the same order whatever the batch around it, so a sequence's result
+/// does not depend on its neighbours.
+/// </summary>
+public static unsafe partial class Lora
+{
+    /// <summary>Outputs per unit of parallel work, at least: below this, splitting one adapter's expand costs more than it saves.</summary>
+    const int MinOutputsPerItem = 128;
+
+    [ThreadStatic] static LoraJob? t_job;
+    [ThreadStatic] static float[]? t_shrunk;
+
+    /// <param name="weights">Per token, its adapter's weights for this projection, or null for none.</param>
+    public static void Apply(IReadOnlyList<LoraWeights?> weights, ReadOnlySpan<float> x, Span<float> y, int inputs, int outputs, CpuWorkers workers)
+    {
+        CheckShapes(weights, x.Length, y.Length, inputs, outputs);
+        var job = t_job ??= new LoraJob();
+        if (!job.Group(weights)) return;
+        fixed (float* px = x, py = y)
+        {
+            job.Start(px, py, inputs, outputs, workers.ThreadCount);
+            try { workers.For(job.ItemCount, job); }
+            finally { job.Finish(); }
+        }
+    }
+
+    static void CheckShapes(IReadOnlyList<LoraWeights?> weights, int xLength, int yLength, int inputs, int outputs)
+    {
+        if (xLength != (long)weights.Count * inputs) throw new ArgumentException($"input holds {xLength} values, not {weights.Count} tokens × {inputs}");
+        if (yLength != (long)weights.Count * outputs) throw new ArgumentException($"output holds {yLength} values, not {weights.Count} tokens × {outputs}");
+        foreach (var w in weights)
+            if (w != null && (w.Inputs != inputs || w.Outputs != outputs))
+                throw new ArgumentException($"LoRA weights of shape ({w.Outputs}, {w.Inputs}) for a ({outputs}, {inputs}) projection");
+    }
+
+    /// <summary>One group's tokens for outputs [o0, o1): shrink every token, then add each rank's row of Bᵀ to every token.</summary>
+    static void RunGroup(LoraWeights w, ReadOnlySpan<int> tokens, float* x, float* y, int o0, int o1)
+    {
+        int rank = w.Rank, inputs = w.Inputs, outputs = w.Outputs;
+        var needed = tokens.Length * rank;
+        if (t_shrunk == null || t_shrunk.Length < needed) t_shrunk = new float[Math.Max(needed, 256)];
+        var h = t_shrunk;
+        fixed (ushort* a = w.A, bt = w.BTransposed)
+        {
+            for (var j = 0; j < tokens.Length; j++)
+            {
+                var xt = x + (long)tokens[j] * inputs;
+                for (var r = 0; r < rank; r++) h[j * rank + r] = w.Scale * Dot(a + (long)r * inputs, xt, inputs);
+            }
+            for (var r = 0; r < rank; r++)
+            {
+                var row = bt + (long)r * outputs;
+                for (var j = 0; j < tokens.Length; j++)
+                    MultiplyAdd(row, h[j * rank + r], y + (long)tokens[j] * outputs, o0, o1);
+            }
+        }
+    }
+
+    /// <summary>Four accumulators over the whole length from index 0, so the sum's order depends only on the length.
+    /// Adapter weights are finite (checked on load), so the cheaper widening applies.</summary>
+    static float Dot(ushort* a, float* b, int n)
+    {
+        var i = 0;
+        var sum = 0f;
+        if (Avx2.IsSupported)
+        {
+            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            for (; i + 32 <= n; i += 32)
+            {
+                acc0 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i), Vector256.Load(b + i), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i + 8), Vector256.Load(b + i + 8), acc1);
+                acc2 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i + 16), Vector256.Load(b + i + 16), acc2);
+                acc3 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i + 24), Vector256.Load(b + i + 24), acc3);
+            }
+            for (; i + 8 <= n; i += 8) acc0 = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(a + i), Vector256.Load(b + i), acc0);
+            sum = Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
+        }
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(Float16.Lookup(a[i]), b[i], sum);
+        return sum;
+    }
+
+    /// <summary>y[o] = fma(row[o], h, y[o]) for o in [o0, o1); the scalar tail widens and fuses exactly as the vectors do.</summary>
+    static void MultiplyAdd(ushort* row, float h, float* y, int o0, int o1)
+    {
+        var o = o0;
+        if (Avx2.IsSupported)
+        {
+            var scale = Vector256.Create(h);
+            for (; o + 8 <= o1; o += 8) Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(row + o), scale, Vector256.Load(y + o)).Store(y + o);
+        }
+        for (; o < o1; o++) y[o] = MathF.FusedMultiplyAdd(Float16.Lookup(row[o]), h, y[o]);
+    }
+
+    /// <summary>
+    /// One call's grouping and state, reused by the calling thread. Work item i is (group, slice of outputs): with
+    /// fewer adapters than threads, an adapter's outputs are split and each slice redoes the (small) shrink.
+    /// </summary>
+    sealed class LoraJob : ICpuWork
+    {
+        readonly List<LoraWeights> _groups = [];
+        readonly List<int> _groupStart = [];
+        readonly List<int> _counts = [];
+        readonly List<int> _next = [];
+        int[] _order = [];
+        int[] _groupOf = [];
+        float* _x;
+        float* _y;
+        int _outputs;
+        int _slices;
+        int _sliceWidth;
+
+        public int ItemCount => _groups.Count * _slices;
+
+        /// <summary>Orders the tokens by adapter (stable); false when no token has one.</summary>
+        public bool Group(IReadOnlyList<LoraWeights?> weights)
+        {
+            _groups.Clear();
+            _groupStart.Clear();
+            if (_groupOf.Length < weights.Count) _groupOf = new int[weights.Count];
+            if (_order.Length < weights.Count) _order = new int[weights.Count];
+            _counts.Clear();
+            _next.Clear();
+            for (var t = 0; t < weights.Count; t++)
+            {
+                var w = weights[t];
+                if (w == null)
+                {
+                    _groupOf[t] = -1;
+                    continue;
+                }
+                var g = 0;
+                while (g < _groups.Count && !ReferenceEquals(_groups[g], w)) g++;
+                if (g == _groups.Count)
+                {
+                    _groups.Add(w);
+                    _counts.Add(0);
+                }
+                _groupOf[t] = g;
+                _counts[g]++;
+            }
+            if (_groups.Count == 0) return false;
+            var start = 0;
+            for (var g = 0; g < _groups.Count; start += _counts[g], g++)
+            {
+                _groupStart.Add(start);
+                _next.Add(start);
+            }
+            _groupStart.Add(start);
+            for (var t = 0; t < weights.Count; t++)
+                if (_groupOf[t] >= 0) _order[_next[_groupOf[t]]++] = t;
+            return true;
+        }
+
+        public void Start(float* x, float* y, int inputs, int outputs, int threads)
+        {
+            _x = x;
+            _y = y;
+            _outputs = outputs;
+            var wanted = (threads + _groups.Count - 1) / _groups.Count;
+            _slices = Math.Clamp(wanted, 1, Math.Max(1, outputs / MinOutputsPerItem));
+            _sliceWidth = (outputs / _slices + 7) & ~7;
+        }
+
+        public void Finish()
+        {
+            _x = null;
+            _y = null;
+        }
+
+        public void Run(int index)
+        {
+            var g = index / _slices;
+            var o0 = Math.Min(_outputs, index % _slices * _sliceWidth);
+            var o1 = index % _slices == _slices - 1 ? _outputs : Math.Min(_outputs, o0 + _sliceWidth);
+            if (o0 >= o1) return;
+            RunGroup(_groups[g], _order.AsSpan(_groupStart[g], _groupStart[g + 1] - _groupStart[g]), _x, _y, o0, o1);
+        }
+    }
+}

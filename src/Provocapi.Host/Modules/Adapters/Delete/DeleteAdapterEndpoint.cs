@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Provocapi.Core.Adapters;
+using Provocapi.Host.Modules.Adapters.Get;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Errors;
+
+namespace Provocapi.Host.Modules.Adapters.Delete;
+
+/// <summary>
+/// <c>DELETE /v1/adapters/{id}</c>: new requests naming it get 404 at once; generations already running keep its
+/// weights in memory until they finish (their files may go: the weights were read at load).
+/// </summary>
+public static class DeleteAdapterEndpoint
+{
+    public static RouteHandlerBuilder MapDeleteAdapter(this IEndpointRouteBuilder group) =>
+        group.MapDelete("/{id}", (string id, HttpContext http, AdapterStore store, AdapterRegistry registry, AdapterFiles files) =>
+            {
+                var tenant = http.Caller().TenantId;
+                if (!store.Delete(tenant, id)) throw GetAdapterEndpoint.NotFound(id);
+                registry.Unregister(id);
+                files.DeleteFolder(tenant, id);
+                return TypedResults.Ok(new AdapterDeletedResponse(id));
+            })
+            .WithName("deleteAdapter")
+            .WithSummary("Delete an adapter; running generations finish, new requests get 404.")
+            .Produces<ErrorResponse>(404);
+}
