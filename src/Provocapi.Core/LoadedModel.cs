@@ -27,6 +27,8 @@ public sealed class LoadedModel : IDisposable
     public GenerationScheduler Scheduler { get; }
     /// <summary>The model's chat template, parsed; null when chat falls back to ChatML (see <see cref="ChatTemplateFallbackReason"/>).</summary>
     public ChatTemplate? ChatTemplate { get; }
+    /// <summary>The model's separate template for requests that offer tools (<c>tool_use</c>), parsed; null when it has none (or it does not parse).</summary>
+    public ChatTemplate? ToolUseChatTemplate { get; }
     /// <summary>Why chat uses ChatML instead of the model's template, for the log; null when the template is used.</summary>
     public string? ChatTemplateFallbackReason { get; }
 
@@ -50,6 +52,11 @@ public sealed class LoadedModel : IDisposable
         {
             try { ChatTemplate = ChatTemplate.Parse(model.ChatTemplate); }
             catch (ChatTemplateException e) { ChatTemplateFallbackReason = $"its chat template does not parse ({e.Message})"; }
+        }
+        if (ChatTemplate != null && model.ToolUseChatTemplate is { } toolUse)
+        {
+            try { ToolUseChatTemplate = ChatTemplate.Parse(toolUse); }
+            catch (ChatTemplateException) { ToolUseChatTemplate = null; }
         }
     }
 

@@ -19,7 +19,7 @@ namespace Provocapi.Benchmarks.Chat;
 public class ConstrainedDecodingBenchmarks
 {
     const int Tokens = 64;
-    const string Schema = """{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"n":{"type":"integer"},"ok":{"type":"boolean"}},"required":["name","n","ok"]}}""";
+    const string Schema = """{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"n":{"type":"integer"},"ok":{"type":"boolean"}},"required":["name","n","ok"]},"minItems":2}""";
 
     LoadedModel _model = null!;
     JsonDocument _schema = null!;

@@ -18,11 +18,16 @@ public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, 
         if (model.ChatTemplate is not { } template)
             return new ChatPrompt(ChatMlPrompt.Render(messages, tools) + prefill, [ChatMlPrompt.EndOfTurn], AddSpecialTokens: true);
         var tokenizer = model.Model.Tokenizer;
-        if (tools is { Count: > 0 } && !model.Model.ChatTemplate!.Contains("tools", StringComparison.Ordinal))
+        if (tools is { Count: > 0 } offered)
         {
-            // The template has no place for tools: offer them, and write past calls, in a system message as ChatML does.
-            messages = WithToolsInText(messages, tools);
-            tools = null;
+            // A model with a separate tool-use template (Hermes, Command R) wants it whenever tools are offered.
+            if (model.ToolUseChatTemplate is { } toolUse) template = toolUse;
+            else if (!model.Model.ChatTemplate!.Contains("tools", StringComparison.Ordinal))
+            {
+                // The template has no place for tools: offer them, and write past calls, in a system message as ChatML does.
+                messages = WithToolsInText(messages, offered);
+                tools = null;
+            }
         }
         var variables = new Dictionary<string, object?>
         {

@@ -40,7 +40,7 @@ public sealed class ChatTurn
         if (choice.Mode == ToolChoiceMode.Function && offered.All(t => t.Name != choice.FunctionName))
             throw new ArgumentException($"tool_choice names the function '{choice.FunctionName}', which is not among the tools", nameof(toolChoice));
         var tokenizer = model.Model.Tokenizer;
-        var format = offered.Count > 0 ? ToolCallFormat.Detect(model.Model.ChatTemplate) : null;
+        var format = offered.Count > 0 ? ToolCallFormat.Detect(model.ToolUseChatTemplate != null ? model.Model.ToolUseChatTemplate : model.Model.ChatTemplate) : null;
         if (choice.IsForced)
         {
             var callable = choice.Mode == ToolChoiceMode.Function ? offered.Where(t => t.Name == choice.FunctionName).ToList() : offered;

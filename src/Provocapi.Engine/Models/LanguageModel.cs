@@ -19,6 +19,8 @@ public sealed class LanguageModel : IDisposable
     public required Tokenizer Tokenizer { get; init; }
     public required IReadOnlySet<int> StopTokenIds { get; init; }
     public string? ChatTemplate { get; init; }
+    /// <summary>The template for requests that offer tools, when the model ships a separate one (<c>tool_use</c>).</summary>
+    public string? ToolUseChatTemplate { get; init; }
 
     public TransformerConfig Config => Network.Config;
 
@@ -47,6 +49,7 @@ public sealed class LanguageModel : IDisposable
                 Tokenizer = tokenizer,
                 StopTokenIds = tokenizer.EndOfGenerationIds,
                 ChatTemplate = file.GetString("tokenizer.chat_template"),
+                ToolUseChatTemplate = file.GetString("tokenizer.chat_template.tool_use"),
             };
         }
         catch
@@ -66,6 +69,7 @@ public sealed class LanguageModel : IDisposable
         {
             var weights = LlamaWeightLoader.Load(config, new SafetensorsTensorSource(checkpoint, folder), LlamaTensorNames.HuggingFace, progress, cancellationToken);
             var stops = new HashSet<int>(tokenizer.EndOfGenerationIds);
+            var (template, toolUse) = HuggingFaceChatTemplate.Read(folder);
             stops.UnionWith(ReadGenerationEos(folder));
             return new LanguageModel
             {
@@ -73,7 +77,8 @@ public sealed class LanguageModel : IDisposable
                 Network = new Llama(config, weights),
                 Tokenizer = tokenizer,
                 StopTokenIds = stops,
-                ChatTemplate = HuggingFaceChatTemplate.Read(folder),
+                ChatTemplate = template,
+                ToolUseChatTemplate = toolUse,
             };
         }
         catch

@@ -35,7 +35,7 @@ public static class BatchBenchCommand
         var url = $"http://127.0.0.1:{FreePort()}";
         await using var app = ProvocapiServer.Build(ServeArguments.Parse(
         [
-            "--urls", url, "--data", data, "--model", $"bench={Path.GetFullPath(path)}",
+            "--urls", url, "--data", data, "--Provocapi:Models:0:Id=bench", $"--Provocapi:Models:0:Path={Path.GetFullPath(path)}",
             $"--Provocapi:Models:0:Threads={threads}", "--Provocapi:Tiers:Shared:RequestsPerMinute=0", "--Provocapi:Tiers:Shared:TokensPerMinute=0",
             "--Logging:LogLevel:Default=Warning",
         ]));

@@ -11,7 +11,10 @@ public sealed class ChatPromptTests : IDisposable
     readonly string _folder = Directory.CreateTempSubdirectory("provocapi-template-").FullName;
 
     /// <summary>The fixture model's files with <paramref name="template"/> as its chat template (null: none).</summary>
-    LoadedModel ModelWithTemplate(string? template)
+    LoadedModel ModelWithTemplate(string? template) => ModelWithTemplate(template == null ? null : JsonValue.Create(template));
+
+    /// <summary>The fixture model with <paramref name="template"/> as tokenizer_config.json's chat_template (a string or a list of named templates).</summary>
+    LoadedModel ModelWithTemplate(JsonNode? template)
     {
         foreach (var file in Directory.GetFiles(ModelFixture.ModelPath)) File.Copy(file, Path.Combine(_folder, Path.GetFileName(file)), overwrite: true);
         var configPath = Path.Combine(_folder, "tokenizer_config.json");
@@ -63,6 +66,18 @@ public sealed class ChatPromptTests : IDisposable
         using var broken = ModelWithTemplate("{% for m in messages %}{{ m.content }}");
         Assert.Null(broken.ChatTemplate);
         Assert.Contains("does not parse", broken.ChatTemplateFallbackReason);
+    }
+
+    [Fact]
+    public void A_separate_tool_use_template_is_used_when_tools_are_offered()
+    {
+        using var model = ModelWithTemplate(new JsonArray(
+            new JsonObject { ["name"] = "default", ["template"] = "{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}" },
+            new JsonObject { ["name"] = "tool_use", ["template"] = "<tools>{{ tools | map(attribute='function') | map(attribute='name') | join(',') }}</tools>{% for m in messages %}({{ m.role }}){{ m.content }}{% endfor %}" }));
+        Assert.NotNull(model.ToolUseChatTemplate);
+        Assert.Equal("[user]Hi", ChatPrompt.For(model, [new("user", "Hi")]).Text);
+        var tool = new Provocapi.Core.Chat.Tools.ChatTool("lookup", null, null);
+        Assert.Equal("<tools>lookup</tools>(user)Hi", ChatPrompt.For(model, [new("user", "Hi")], [tool]).Text);
     }
 
     [Theory]
