@@ -40,7 +40,7 @@ public sealed class ChatTurn
         if (choice.Mode == ToolChoiceMode.Function && offered.All(t => t.Name != choice.FunctionName))
             throw new ArgumentException($"tool_choice names the function '{choice.FunctionName}', which is not among the tools", nameof(toolChoice));
         var tokenizer = model.Model.Tokenizer;
-        var format = offered.Count > 0 ? ToolCallFormat.Detect(model.ToolUseChatTemplate != null ? model.Model.ToolUseChatTemplate : model.Model.ChatTemplate) : null;
+        var format = offered.Count > 0 ? FormatFor(model) : null;
         if (choice.IsForced)
         {
             var callable = choice.Mode == ToolChoiceMode.Function ? offered.Where(t => t.Name == choice.FunctionName).ToList() : offered;
@@ -54,6 +54,17 @@ public sealed class ChatTurn
             _ => null,
         };
         return new ChatTurn(ChatPrompt.For(model, messages, offered), output, output == null ? format : null, forced: false, parallelToolCalls);
+    }
+
+    /// <summary>
+    /// How the prompt this model gets asks for calls: its tool-use template's format, or its template's when that has a
+    /// place for tools; Hermes when tools go into a system message instead (ChatML, or a template without tools).
+    /// </summary>
+    static ToolCallFormat FormatFor(LoadedModel model)
+    {
+        if (model.ToolUseChatTemplate != null) return ToolCallFormat.Detect(model.Model.ToolUseChatTemplate);
+        if (model.ChatTemplate != null && model.Model.ChatTemplate!.Contains("tools", StringComparison.Ordinal)) return ToolCallFormat.Detect(model.Model.ChatTemplate);
+        return ToolCallFormat.Hermes;
     }
 
     /// <summary>One call to one of <paramref name="tools"/>: <c>{"name": const, "arguments": its parameters}</c>, both required.</summary>

@@ -81,10 +81,12 @@ public sealed class BatchTests : IAsyncLifetime
             JsonSerializer.Serialize(new { custom_id = "s", body = new { model = "demo", messages = new[] { new { role = "user", content = "Hi" } }, stream = true } }),
             JsonSerializer.Serialize(new { custom_id = "r", body = new { model = "demo", messages = new[] { new { role = "wizard", content = "Hi" } } } }),
             JsonSerializer.Serialize(new { body = new { model = "demo" } }),
+            """{"custom_id": "\ud800", "body": {"model": "demo"}}""",
         ]);
         var failed = await client.WaitForAsync(submitted.GetProperty("id").GetString()!, "failed");
         var errors = failed.GetProperty("errors").GetProperty("data").EnumerateArray().ToDictionary(e => e.GetProperty("line").GetInt32(), e => e.GetProperty("message").GetString()!);
-        Assert.Equal([2, 3, 4, 5, 6, 7, 8, 9, 10], errors.Keys.Order());
+        Assert.Equal([2, 3, 4, 5, 6, 7, 8, 9, 10, 11], errors.Keys.Order());
+        Assert.Contains("Unicode", errors[11]);
         Assert.Contains("JSON", errors[2]);
         Assert.Contains("earlier line", errors[3]);
         Assert.Contains("/v1/images", errors[4]);
@@ -95,6 +97,9 @@ public sealed class BatchTests : IAsyncLifetime
         Assert.Contains("custom_id", errors[10]);
         Assert.Equal(0, failed.GetProperty("completed_count").GetInt32());
         Assert.Empty(await client.OutputAsync(submitted.GetProperty("id").GetString()!));
+        // A bad file fails alone: the next job still runs.
+        var next = await client.SubmittedAsync([BatchHttp.Chat("after")]);
+        await client.WaitForAsync(next.GetProperty("id").GetString()!, "completed");
     }
 
     [Fact]

@@ -40,13 +40,13 @@ public sealed record ArrayMatcher(ArrayNode Node, ArrayMatcher.Phase At = ArrayM
         {
             var item = Node.Items.MinLength;
             // Items still owed after the ones written or being written, each with its comma, then the bracket.
-            int Owed(int written) => Math.Max(0, Node.MinItems - written) * (item + 1) + 1;
+            int Owed(int written) => JsonSchemaNode.Saturate(Math.Max(0, Node.MinItems - written) * (long)(item + 1) + 1);
             return At switch
             {
                 Phase.Open => Node.MinLength,
                 Phase.First => Node.MinLength - 1,
-                Phase.Comma => item + Owed(Count + 1),
-                Phase.Item => Item!.MinRemaining + Owed(Count + 1),
+                Phase.Comma => JsonSchemaNode.Saturate((long)item + Owed(Count + 1)),
+                Phase.Item => JsonSchemaNode.Saturate((long)Item!.MinRemaining + Owed(Count + 1)),
                 Phase.AfterItem => Owed(Count),
                 _ => 0,
             };

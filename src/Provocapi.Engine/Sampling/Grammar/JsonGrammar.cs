@@ -13,10 +13,12 @@ namespace Provocapi.Engine.Sampling.Grammar;
 /// </summary>
 public sealed class JsonGrammar
 {
-    const int MaxCachedMasks = 4096;
+    /// <summary>Tokens held by all cached masks together (6 bytes each): about 48 MB, whatever the vocabulary.</summary>
+    const long MaxCachedTokens = 8_000_000;
     static readonly ConditionalWeakTable<Tokenizer, JsonGrammar> ObjectGrammars = new();
 
     readonly ConcurrentDictionary<JsonMatcher, TokenMask> _masks = new();
+    long _cachedTokens;
 
     public Tokenizer Tokenizer { get; }
     public TokenTrie Trie { get; }
@@ -45,7 +47,11 @@ public sealed class JsonGrammar
     {
         if (_masks.TryGetValue(state, out var mask)) return mask;
         mask = TokenMask.Of(Trie, state);
-        if (_masks.Count >= MaxCachedMasks) _masks.Clear();
+        if (Interlocked.Add(ref _cachedTokens, mask.Tokens.Length) > MaxCachedTokens)
+        {
+            _masks.Clear();
+            Interlocked.Exchange(ref _cachedTokens, mask.Tokens.Length);
+        }
         _masks[state] = mask;
         return mask;
     }

@@ -29,13 +29,16 @@ public abstract record JsonMatcher
     /// <summary>Fewest bytes that complete the value from here.</summary>
     public abstract int MinRemaining { get; }
 
+    // Literal matchers compare their bytes by reference, so every state of one literal must share one array.
+    static readonly byte[] True = "true"u8.ToArray(), False = "false"u8.ToArray(), Null = "null"u8.ToArray();
+
     /// <summary>A value of <paramref name="node"/>, before its first byte.</summary>
     public static JsonMatcher Start(JsonSchemaNode node) => node switch
     {
         AnyValueNode => AnyOfMatcher.Of(
         [
             new ObjectMatcher(ObjectNode.AnyProperties), new ArrayMatcher(ArrayNode.AnyItems), new StringMatcher(),
-            new NumberMatcher(false), new LiteralMatcher("true"u8.ToArray()), new LiteralMatcher("false"u8.ToArray()), new LiteralMatcher("null"u8.ToArray()),
+            new NumberMatcher(false), new LiteralMatcher(True), new LiteralMatcher(False), new LiteralMatcher(Null),
         ]),
         StringNode => new StringMatcher(),
         NumberNode number => new NumberMatcher(number.IsInteger),

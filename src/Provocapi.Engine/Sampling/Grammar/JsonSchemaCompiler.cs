@@ -20,17 +20,65 @@ public static class JsonSchemaCompiler
         "minProperties", "maxProperties", "dependentRequired", "dependentSchemas", "prefixItems", "unevaluatedProperties", "unevaluatedItems",
     ];
 
-    public static JsonSchemaNode Compile(JsonElement schema) => Compile(schema, schema, 0, []);
+    /// <summary>Keywords that say nothing about validity, allowed beside any other.</summary>
+    static readonly HashSet<string> Annotations =
+        ["title", "description", "default", "examples", "$schema", "$id", "$comment", "format", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "strict", "additionalProperties"];
 
-    static JsonSchemaNode Compile(JsonElement schema, JsonElement root, int depth, HashSet<string> expanding)
+    /// <summary>Keywords that each decide the whole node here, so any validation keyword beside them would be dropped.</summary>
+    static readonly string[] Whole = ["$ref", "const", "enum", "anyOf", "oneOf", "allOf"];
+
+    public static JsonSchemaNode Compile(JsonElement schema)
+    {
+        try { return new Compilation(schema).Compile(schema, 0); }
+        catch (InvalidOperationException e)
+        {
+            // A string holding a lone surrogate escape (\ud800) cannot be read.
+            throw new JsonSchemaException($"the schema holds text that is not valid Unicode ({e.Message})");
+        }
+    }
+
+    /// <summary>One schema's compilation: its definitions compiled once each, and a bound on the nodes it may make.</summary>
+    sealed class Compilation(JsonElement root)
+    {
+        const int MaxNodes = 10_000;
+        readonly Dictionary<string, JsonSchemaNode> _definitions = [];
+        readonly HashSet<string> _expanding = [];
+        int _nodes;
+
+        public JsonSchemaNode Compile(JsonElement schema, int depth)
+        {
+            if (++_nodes > MaxNodes) throw new JsonSchemaException($"the schema has more than {MaxNodes} nodes");
+            return JsonSchemaCompiler.Compile(schema, depth, this);
+        }
+
+        public JsonSchemaNode Reference(JsonElement reference, int depth)
+        {
+            var path = reference.ValueKind == JsonValueKind.String ? reference.GetString()! : "";
+            if (_definitions.TryGetValue(path, out var compiled)) return compiled;
+            var parts = path.Split('/');
+            if (parts.Length != 3 || parts[0] != "#" || parts[1] is not ("$defs" or "definitions"))
+                throw new JsonSchemaException($"'$ref' must point into this schema's $defs or definitions (got '{path}')");
+            if (!root.TryGetProperty(parts[1], out var definitions) || definitions.ValueKind != JsonValueKind.Object || !definitions.TryGetProperty(parts[2], out var target))
+                throw new JsonSchemaException($"'$ref' points to '{path}', which the schema does not define");
+            if (!_expanding.Add(path)) throw new JsonSchemaException($"recursive '$ref' ('{path}') is not supported");
+            try { return _definitions[path] = Compile(target, depth + 1); }
+            finally { _expanding.Remove(path); }
+        }
+    }
+
+    static JsonSchemaNode Compile(JsonElement schema, int depth, Compilation compilation)
     {
         if (depth > MaxDepth) throw new JsonSchemaException($"the schema nests deeper than {MaxDepth} levels");
         if (schema.ValueKind == JsonValueKind.True) return AnyValueNode.Instance;
         if (schema.ValueKind != JsonValueKind.Object) throw new JsonSchemaException("a schema must be an object (or true)");
         foreach (var keyword in schema.EnumerateObject())
             if (Refused.Contains(keyword.Name)) throw new JsonSchemaException($"the keyword '{keyword.Name}' is not supported");
+        if (Whole.FirstOrDefault(k => schema.TryGetProperty(k, out _)) is { } whole)
+            foreach (var keyword in schema.EnumerateObject())
+                if (keyword.Name != whole && !Annotations.Contains(keyword.Name) && !(keyword.Name == "type" && whole is "const" or "enum"))
+                    throw new JsonSchemaException($"'{whole}' beside '{keyword.Name}' is not supported (put the constraint inside each branch)");
 
-        if (schema.TryGetProperty("$ref", out var reference)) return Reference(reference, root, depth, expanding);
+        if (schema.TryGetProperty("$ref", out var reference)) return compilation.Reference(reference, depth);
         if (schema.TryGetProperty("const", out var constant)) return Const(constant);
         if (schema.TryGetProperty("enum", out var members))
         {
@@ -41,47 +89,56 @@ public static class JsonSchemaCompiler
             if (schema.TryGetProperty(combinator, out var options))
             {
                 if (options.ValueKind != JsonValueKind.Array || options.GetArrayLength() == 0) throw new JsonSchemaException($"'{combinator}' must be a non-empty array");
-                return Either(options.EnumerateArray().Select(o => Compile(o, root, depth + 1, expanding)).ToList());
+                return Either(options.EnumerateArray().Select(o => compilation.Compile(o, depth + 1)).ToList());
             }
         if (schema.TryGetProperty("allOf", out var all))
         {
             if (all.ValueKind != JsonValueKind.Array || all.GetArrayLength() != 1) throw new JsonSchemaException("'allOf' is supported with exactly one member");
-            return Compile(all[0], root, depth + 1, expanding);
+            return compilation.Compile(all[0], depth + 1);
         }
-        if (!schema.TryGetProperty("type", out var type)) return schema.TryGetProperty("properties", out _) ? Typed("object", schema, root, depth, expanding) : AnyValueNode.Instance;
-        if (type.ValueKind == JsonValueKind.String) return Typed(type.GetString()!, schema, root, depth, expanding);
+        if (!schema.TryGetProperty("type", out var type)) return schema.TryGetProperty("properties", out _) ? Typed("object", schema, depth, compilation) : AnyValueNode.Instance;
+        if (type.ValueKind == JsonValueKind.String) return Typed(type.GetString()!, schema, depth, compilation);
         if (type.ValueKind != JsonValueKind.Array || type.GetArrayLength() == 0) throw new JsonSchemaException("'type' must be a string or a non-empty array of strings");
         return Either(type.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String
-            ? Typed(t.GetString()!, schema, root, depth, expanding)
+            ? Typed(t.GetString()!, schema, depth, compilation)
             : throw new JsonSchemaException("'type' must be a string or a non-empty array of strings")).ToList());
     }
 
-    static JsonSchemaNode Typed(string type, JsonElement schema, JsonElement root, int depth, HashSet<string> expanding) => type switch
+    static JsonSchemaNode Typed(string type, JsonElement schema, int depth, Compilation compilation) => type switch
     {
         "string" => StringNode.Instance,
         "number" => NumberNode.Number,
         "integer" => NumberNode.Integer,
         "boolean" => Either([Literal("true"), Literal("false")]),
         "null" => Literal("null"),
-        "array" => Array(schema, root, depth, expanding),
-        "object" => Object(schema, root, depth, expanding),
+        "array" => Array(schema, depth, compilation),
+        "object" => Object(schema, depth, compilation),
         _ => throw new JsonSchemaException($"unknown type '{type}'"),
     };
 
-    static JsonSchemaNode Array(JsonElement schema, JsonElement root, int depth, HashSet<string> expanding)
+    static JsonSchemaNode Array(JsonElement schema, int depth, Compilation compilation)
     {
-        var items = schema.TryGetProperty("items", out var i) ? Compile(i, root, depth + 1, expanding) : AnyValueNode.Instance;
+        var items = schema.TryGetProperty("items", out var i) ? compilation.Compile(i, depth + 1) : AnyValueNode.Instance;
         var min = Count(schema, "minItems") ?? 0;
         var max = Count(schema, "maxItems") ?? int.MaxValue;
         if (max < min) throw new JsonSchemaException("'maxItems' is below 'minItems'");
         return new ArrayNode(items, min, max);
     }
 
-    static JsonSchemaNode Object(JsonElement schema, JsonElement root, int depth, HashSet<string> expanding)
+    static JsonSchemaNode Object(JsonElement schema, int depth, Compilation compilation)
     {
-        if (!schema.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object || !properties.EnumerateObject().Any())
+        var hasProperties = schema.TryGetProperty("properties", out var properties);
+        if (hasProperties && properties.ValueKind != JsonValueKind.Object) throw new JsonSchemaException("'properties' must be an object");
+        if (!hasProperties || !properties.EnumerateObject().Any())
+        {
+            // An object with no declared properties is open: only any keys, with any values, can be promised.
+            if (schema.TryGetProperty("required", out var named) && named.ValueKind == JsonValueKind.Array && named.GetArrayLength() > 0)
+                throw new JsonSchemaException("'required' names properties that 'properties' does not declare");
+            if (schema.TryGetProperty("additionalProperties", out var extra) && extra.ValueKind != JsonValueKind.True)
+                throw new JsonSchemaException("an object without 'properties' must allow any properties ('additionalProperties' other than true is not supported there)");
             return ObjectNode.AnyProperties;
-        var list = properties.EnumerateObject().Select(p => (p.Name, Compile(p.Value, root, depth + 1, expanding))).ToList();
+        }
+        var list = properties.EnumerateObject().Select(p => (p.Name, compilation.Compile(p.Value, depth + 1))).ToList();
         ulong required = 0;
         if (schema.TryGetProperty("required", out var names))
         {
@@ -94,19 +151,6 @@ public static class JsonSchemaCompiler
             }
         }
         return new ObjectNode(list, required);
-    }
-
-    static JsonSchemaNode Reference(JsonElement reference, JsonElement root, int depth, HashSet<string> expanding)
-    {
-        var path = reference.ValueKind == JsonValueKind.String ? reference.GetString()! : "";
-        var parts = path.Split('/');
-        if (parts.Length != 3 || parts[0] != "#" || parts[1] is not ("$defs" or "definitions"))
-            throw new JsonSchemaException($"'$ref' must point into this schema's $defs or definitions (got '{path}')");
-        if (!root.TryGetProperty(parts[1], out var definitions) || definitions.ValueKind != JsonValueKind.Object || !definitions.TryGetProperty(parts[2], out var target))
-            throw new JsonSchemaException($"'$ref' points to '{path}', which the schema does not define");
-        if (!expanding.Add(path)) throw new JsonSchemaException($"recursive '$ref' ('{path}') is not supported");
-        try { return Compile(target, root, depth + 1, expanding); }
-        finally { expanding.Remove(path); }
     }
 
     static int? Count(JsonElement schema, string keyword)

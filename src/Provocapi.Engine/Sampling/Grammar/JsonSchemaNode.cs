@@ -7,7 +7,12 @@ namespace Provocapi.Engine.Sampling.Grammar;
 /// </summary>
 public abstract class JsonSchemaNode
 {
+    /// <summary>Lengths are capped far below int's range, so sums of them cannot overflow.</summary>
+    public const int MaxLength = 1 << 24;
+
     public abstract int MinLength { get; }
+
+    public static int Saturate(long length) => (int)Math.Min(length, MaxLength);
 }
 
 /// <summary>Any JSON value (<c>{}</c> or <c>true</c> as a schema, and <c>json_object</c>'s contents).</summary>
@@ -41,7 +46,7 @@ public sealed class ConstNode(byte[] json) : JsonSchemaNode
 public sealed class AnyOfNode(IReadOnlyList<JsonSchemaNode> options) : JsonSchemaNode
 {
     public IReadOnlyList<JsonSchemaNode> Options { get; } = options;
-    public override int MinLength => Options.Min(o => o.MinLength);
+    public override int MinLength { get; } = options.Min(o => o.MinLength);
 }
 
 public sealed class ArrayNode(JsonSchemaNode items, int minItems, int maxItems) : JsonSchemaNode
@@ -50,7 +55,7 @@ public sealed class ArrayNode(JsonSchemaNode items, int minItems, int maxItems) 
     public JsonSchemaNode Items { get; } = items;
     public int MinItems { get; } = minItems;
     public int MaxItems { get; } = maxItems;
-    public override int MinLength => 2 + MinItems * Items.MinLength + Math.Max(0, MinItems - 1);
+    public override int MinLength { get; } = Saturate(2 + (long)minItems * items.MinLength + Math.Max(0, minItems - 1));
 }
 
 /// <summary>
@@ -67,8 +72,10 @@ public sealed class ObjectNode : JsonSchemaNode
         if (properties.Count > MaxProperties) throw new JsonSchemaException($"an object may declare at most {MaxProperties} properties");
         Properties = properties;
         Required = required;
-        Keys = properties.Select(p => System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonEncodedText.Encode(p.Name).ToString())).ToArray();
-        var length = 2;
+        // Escaped as little as JSON requires (quotes, backslashes, controls), so a model writes names in plain UTF-8.
+        Keys = properties.Select(p => System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Json.JsonEncodedText.Encode(p.Name, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString())).ToArray();
+        long length = 2;
         var count = 0;
         for (var i = 0; i < properties.Count; i++)
         {
@@ -76,7 +83,7 @@ public sealed class ObjectNode : JsonSchemaNode
             length += Keys[i].Length + 3 + properties[i].Value.MinLength;
             count++;
         }
-        MinLength = length + Math.Max(0, count - 1);
+        MinLength = Saturate(length + Math.Max(0, count - 1));
     }
 
     public IReadOnlyList<(string Name, JsonSchemaNode Value)> Properties { get; }
@@ -90,11 +97,11 @@ public sealed class ObjectNode : JsonSchemaNode
     /// <summary>Bytes the object still needs once the properties in <paramref name="seen"/> are written: the missing required ones and the closing brace.</summary>
     public int MissingLength(ulong seen)
     {
-        var length = 1;
+        long length = 1;
         var missing = Required & ~seen;
         for (var i = 0; missing != 0; i++, missing >>= 1)
             if ((missing & 1) != 0) length += 1 + Keys[i].Length + 3 + Properties[i].Value.MinLength;
-        return length;
+        return Saturate(length);
     }
 }
 

@@ -6,7 +6,7 @@ namespace Provocapi.Engine.Sampling.Grammar;
 /// </summary>
 public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.Open, int Pending = 0) : JsonMatcher
 {
-    public enum Phase : byte { Open, Body, Escape, Unicode, Utf8, Closed }
+    public enum Phase : byte { Open, Body, Escape, Unicode, UnicodeD, Utf8, Closed }
 
     public override JsonMatcher? Step(byte b) => At switch
     {
@@ -18,8 +18,10 @@ public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.
             (byte)'u' => new StringMatcher(Phase.Unicode, 4),
             _ => null,
         },
-        // The first hex digit may not be d: \uD800-\uDFFF are surrogate halves, which alone do not decode.
-        Phase.Unicode => IsHex(b) && !(Pending == 4 && b is (byte)'d' or (byte)'D') ? Continue(Phase.Unicode) : null,
+        // \uD800-\uDFFF are surrogate halves, which alone do not decode: after a first digit d, the second must be 0-7.
+        Phase.Unicode when Pending == 4 && b is (byte)'d' or (byte)'D' => new StringMatcher(Phase.UnicodeD, 3),
+        Phase.Unicode => IsHex(b) ? Continue(Phase.Unicode) : null,
+        Phase.UnicodeD => b is >= (byte)'0' and <= (byte)'7' ? new StringMatcher(Phase.Unicode, 2) : null,
         Phase.Utf8 => b is >= 0x80 and <= 0xBF ? Continue(Phase.Utf8) : null,
         _ => null,
     };
@@ -50,7 +52,7 @@ public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.
         Phase.Open => 2,
         Phase.Body => 1,
         Phase.Escape => 2,
-        Phase.Unicode or Phase.Utf8 => Pending + 1,
+        Phase.Unicode or Phase.UnicodeD or Phase.Utf8 => Pending + 1,
         _ => 0,
     };
 }

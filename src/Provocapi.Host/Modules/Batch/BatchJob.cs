@@ -29,8 +29,8 @@ public sealed record BatchJob
 /// <summary>One input line, as validated and stored.</summary>
 public sealed record BatchLine(int Line, string CustomId, string Url, string Body);
 
-/// <summary>A line claimed for running.</summary>
-public sealed record ClaimedLine(string JobId, long Line, string CustomId, string Url, string Body, string TenantId, string TenantName, string Tier, string KeyId);
+/// <summary>A line claimed for running; <see cref="Attempt"/> counts from 1.</summary>
+public sealed record ClaimedLine(string JobId, long Line, string CustomId, string Url, string Body, string TenantId, string TenantName, string Tier, string KeyId, long Attempt);
 
 /// <summary>What running a line gave: the HTTP status and body its endpoint answered.</summary>
 public sealed record LineResult(int StatusCode, string RequestId, string Body, string? ErrorCode, string? ErrorMessage)

@@ -62,8 +62,8 @@ public sealed class BatchStore(SqliteStore store)
         connection.Execute(
             "INSERT INTO batch_lines (job_id, line, custom_id, url, body) VALUES (@jobId, @Line, @CustomId, @Url, @Body)",
             lines.Select(l => new { jobId, l.Line, l.CustomId, l.Url, l.Body }), transaction);
-        connection.Execute("UPDATE batch_jobs SET status = @status, in_progress_at = @now WHERE id = @jobId AND status = @validating",
-            new { jobId, now, status = BatchStatus.InProgress, validating = BatchStatus.Validating }, transaction);
+        connection.Execute("UPDATE batch_jobs SET status = @status, in_progress_at = @now, total_requests = @total WHERE id = @jobId AND status = @validating",
+            new { jobId, now, total = lines.Count, status = BatchStatus.InProgress, validating = BatchStatus.Validating }, transaction);
         transaction.Commit();
     }
 
@@ -98,19 +98,19 @@ public sealed class BatchStore(SqliteStore store)
         return connection.Execute("UPDATE batch_lines SET state = 'pending' WHERE state = 'running'");
     }
 
-    /// <summary>Takes up to <paramref name="count"/> pending lines of running jobs, oldest job first, marking them running.</summary>
-    public IReadOnlyList<ClaimedLine> Claim(int count)
+    /// <summary>Takes up to <paramref name="count"/> pending lines of running jobs that are due, oldest job first, marking them running.</summary>
+    public IReadOnlyList<ClaimedLine> Claim(int count, long now)
     {
         using var connection = store.Open();
         using var transaction = connection.BeginTransaction();
         var lines = connection.Query<ClaimedLine>(
             """
             SELECT l.job_id AS JobId, l.line AS Line, l.custom_id AS CustomId, l.url AS Url, l.body AS Body,
-                   j.tenant_id AS TenantId, j.tenant_name AS TenantName, j.tier AS Tier, j.key_id AS KeyId
-            FROM batch_jobs j JOIN batch_lines l ON l.job_id = j.id AND l.state = 'pending'
+                   j.tenant_id AS TenantId, j.tenant_name AS TenantName, j.tier AS Tier, j.key_id AS KeyId, l.attempts + 1 AS Attempt
+            FROM batch_jobs j JOIN batch_lines l ON l.job_id = j.id AND l.state = 'pending' AND l.not_before <= @now
             WHERE j.status = @status
             ORDER BY j.rowid, l.line LIMIT @count
-            """, new { status = BatchStatus.InProgress, count }, transaction).ToList();
+            """, new { status = BatchStatus.InProgress, count, now }, transaction).ToList();
         connection.Execute("UPDATE batch_lines SET state = 'running', attempts = attempts + 1 WHERE job_id = @JobId AND line = @Line", lines, transaction);
         transaction.Commit();
         return lines;
@@ -137,11 +137,12 @@ public sealed class BatchStore(SqliteStore store)
         transaction.Commit();
     }
 
-    /// <summary>Puts a line back to run later (the engine had no room for it).</summary>
-    public void Release(ClaimedLine line)
+    /// <summary>Puts a line back to run again no earlier than <paramref name="notBefore"/> (the engine had no room for it).</summary>
+    public void Release(ClaimedLine line, long notBefore)
     {
         using var connection = store.Open();
-        connection.Execute("UPDATE batch_lines SET state = 'pending' WHERE job_id = @JobId AND line = @Line AND state = 'running'", line);
+        connection.Execute("UPDATE batch_lines SET state = 'pending', not_before = @notBefore WHERE job_id = @JobId AND line = @Line AND state = 'running'",
+            new { line.JobId, line.Line, notBefore });
     }
 
     /// <summary>Completes running jobs that have no line left to run.</summary>

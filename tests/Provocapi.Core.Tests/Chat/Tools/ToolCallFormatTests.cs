@@ -43,6 +43,8 @@ public class ToolCallFormatTests
         Assert.Equal(["get_weather", "f"], reply.Calls.Select(c => c.Name));
         Assert.Equal("{\"city\":\"Oslo\"}", reply.Calls[0].Arguments);
         Assert.Equal("The answer is {x}.", ToolCallFormat.Llama3.Parse("The answer is {x}.").Content);
+        var sql = Assert.Single(ToolCallFormat.Llama3.Parse("{\"name\": \"sql\", \"parameters\": {\"q\": \"SELECT 1; SELECT '}'\"}}").Calls);
+        Assert.Equal("{\"q\":\"SELECT 1; SELECT '}'\"}", sql.Arguments);
     }
 
     [Theory]

@@ -75,11 +75,35 @@ public class JsonMatcherTests
     [InlineData("""{"$ref":"#/$defs/a","$defs":{"a":{"$ref":"#/$defs/a"}}}""", "recursive")]
     [InlineData("""{"type":"object","properties":{"a":{}},"required":["b"]}""", "'b'")]
     [InlineData("""{"enum":[]}""", "enum")]
+    [InlineData("""{"type":"object","required":["id"]}""", "'required'")]
+    [InlineData("""{"type":"object","additionalProperties":{"type":"integer"}}""", "additionalProperties")]
+    [InlineData("""{"type":"object","properties":{"a":{}},"anyOf":[{"required":["a"]}]}""", "'anyOf' beside 'type'")]
+    [InlineData("""{"type":"object","properties":{"\ud800":{}}}""", "Unicode")]
     public void Unenforceable_schemas_are_refused(string schema, string mentioned)
     {
         using var document = JsonDocument.Parse(schema);
         var error = Assert.Throws<JsonSchemaException>(() => JsonSchemaCompiler.Compile(document.RootElement));
         Assert.Contains(mentioned, error.Message);
+    }
+
+    [Fact]
+    public void Shared_definitions_compile_once_so_a_small_schema_cannot_explode()
+    {
+        // 16 definitions of 64 properties each, every one referring to the next: 64^16 paths, 1,024 nodes.
+        var defs = string.Join(",", Enumerable.Range(0, 16).Select(i =>
+            $"\"d{i}\":{{\"type\":\"object\",\"properties\":{{{string.Join(",", Enumerable.Range(0, 64).Select(k => i == 15 ? $"\"p{k}\":{{\"type\":\"integer\"}}" : $"\"p{k}\":{{\"$ref\":\"#/$defs/d{i + 1}\"}}"))}}}}}"));
+        using var document = JsonDocument.Parse($"{{\"$ref\":\"#/$defs/d0\",\"$defs\":{{{defs}}}}}");
+        Assert.True(Accepts(JsonSchemaCompiler.Compile(document.RootElement), "{}"));
+    }
+
+    [Theory]
+    [InlineData("""{"température":"\uD7FF"}""", true)]
+    [InlineData("""{"température":"\uD800"}""", false)]
+    [InlineData("""{"temp\u00e9rature":"x"}""", false)]
+    public void Names_are_written_in_plain_utf8_and_surrogate_escapes_are_refused(string text, bool valid)
+    {
+        using var schema = JsonDocument.Parse("""{"type":"object","properties":{"température":{"type":"string"}}}""");
+        Assert.Equal(valid, Accepts(JsonSchemaCompiler.Compile(schema.RootElement), text));
     }
 
     [Fact]

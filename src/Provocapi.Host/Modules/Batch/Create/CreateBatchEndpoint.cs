@@ -59,14 +59,19 @@ public static class CreateBatchEndpoint
             while (await reader.ReadNextSectionAsync(http.RequestAborted) is { } section)
             {
                 var name = ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ? disposition.Name.Value : null;
-                if (name == "file") lines = await SaveAsync(section.Body, path, options, http.RequestAborted);
+                if (name == "file")
+                {
+                    if (lines >= 0) throw ApiException.BadRequest("Upload one 'file' part.", "file", "invalid_value");
+                    lines = await SaveAsync(section.Body, path, options, http.RequestAborted);
+                }
                 else if (name == "metadata") metadata = await MetadataAsync(section.Body, http.RequestAborted);
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException && !http.RequestAborted.IsCancellationRequested)
+        catch (InvalidDataException) when (!http.RequestAborted.IsCancellationRequested)
         {
+            // The multipart framing is broken (Kestrel's own errors, such as a body over its limit, pass through).
             File.Delete(path);
-            throw ApiException.BadRequest($"The multipart body could not be read: {e.Message}", "file", "invalid_value");
+            throw ApiException.BadRequest("The multipart body is malformed.", "file", "invalid_value");
         }
         catch
         {
@@ -125,7 +130,7 @@ public static class CreateBatchEndpoint
                     if (lineHasText) lines++;
                     lineHasText = false;
                 }
-                else if (b is not ((byte)' ' or (byte)'\r' or (byte)'\t')) lineHasText = true;
+                else if (!JsonlFile.IsBlankByte(b)) lineHasText = true;
             }
             if (lines > options.MaxLines)
                 throw ApiException.BadRequest($"The file has more than {options.MaxLines} requests.", "file", "too_many_requests");

@@ -36,6 +36,7 @@ CREATE TABLE batch_lines (
     body        TEXT NOT NULL,
     state       TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'running', 'done')),
     attempts    INTEGER NOT NULL DEFAULT 0,
+    not_before  INTEGER NOT NULL DEFAULT 0,
     status_code INTEGER,
     request_id  TEXT,
     response    TEXT,

@@ -8,7 +8,7 @@ namespace Provocapi.Host.Modules.Batch.Running;
 /// Reads a job's JSONL file and checks every line before any runs: JSON, a unique <c>custom_id</c>, a <c>url</c> batch
 /// may call (the chat endpoint by default), <c>POST</c>, and a body its endpoint accepts for this tenant.
 /// </summary>
-public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> validators, LineDispatcher dispatcher)
+public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> validators, LineDispatcher dispatcher, Microsoft.Extensions.Options.IOptions<BatchOptions> options)
 {
     public const int MaxReportedErrors = 100;
     public const int MaxCustomIdLength = 512;
@@ -22,11 +22,16 @@ public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> valid
         var errorCount = 0;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var number = 0;
-        foreach (var text in File.ReadLines(path))
+        foreach (var text in JsonlFile.Lines(path))
         {
             number++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
-            if (Check(text, number, caller, seen) is { } problem)
+            if (JsonlFile.IsBlank(text)) continue;
+            if (lines.Count + errorCount >= options.Value.MaxLines)
+            {
+                errors.Add(new LineError(number, $"the file has more than {options.Value.MaxLines} requests"));
+                return (lines, errors, errorCount + 1);
+            }
+            if (Check(text, caller, seen) is { } problem)
             {
                 if (errorCount++ < MaxReportedErrors) errors.Add(new LineError(number, problem));
                 continue;
@@ -39,29 +44,34 @@ public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> valid
         return (lines, errors, Math.Max(errorCount, errors.Count));
     }
 
-    string? Check(string text, int number, Caller caller, HashSet<string> seen)
+    string? Check(string text, Caller caller, HashSet<string> seen)
     {
         JsonDocument json;
         try { json = JsonDocument.Parse(text); }
         catch (JsonException e) { return $"not valid JSON ({e.Message})"; }
         using (json)
         {
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return "expected a JSON object with custom_id and body";
-            if (!root.TryGetProperty("custom_id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString()!.Length == 0)
-                return "'custom_id' must be a non-empty string";
-            if (id.GetString()!.Length > MaxCustomIdLength) return $"'custom_id' is longer than {MaxCustomIdLength} characters";
-            if (!seen.Add(id.GetString()!)) return $"'custom_id' '{id.GetString()}' is used on an earlier line";
-            if (root.TryGetProperty("method", out var method) && (method.ValueKind != JsonValueKind.String || method.GetString() != "POST"))
-                return "'method' must be POST";
-            if (root.TryGetProperty("url", out var url) && url.ValueKind != JsonValueKind.String) return "'url' must be a string";
-            var target = Url(root);
-            if (!dispatcher.ServedUrls.Contains(target))
-                return $"'url' {target} is not one a batch can call ({string.Join(", ", dispatcher.ServedUrls.Order())})";
-            if (!root.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Object) return "'body' must be a JSON object";
-            var validator = validators.FirstOrDefault(v => v.Urls.Contains(target));
-            return validator?.Problem(target, body, caller) is { } problem ? $"body: {problem}" : null;
+            try { return Check(json.RootElement, caller, seen); }
+            catch (InvalidOperationException) { return "a string is not valid Unicode (a lone surrogate escape)"; }
         }
+    }
+
+    string? Check(JsonElement root, Caller caller, HashSet<string> seen)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return "expected a JSON object with custom_id and body";
+        if (!root.TryGetProperty("custom_id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString()!.Length == 0)
+            return "'custom_id' must be a non-empty string";
+        if (id.GetString()!.Length > MaxCustomIdLength) return $"'custom_id' is longer than {MaxCustomIdLength} characters";
+        if (!seen.Add(id.GetString()!)) return $"'custom_id' '{id.GetString()}' is used on an earlier line";
+        if (root.TryGetProperty("method", out var method) && (method.ValueKind != JsonValueKind.String || method.GetString() != "POST"))
+            return "'method' must be POST";
+        if (root.TryGetProperty("url", out var url) && url.ValueKind != JsonValueKind.String) return "'url' must be a string";
+        var target = Url(root);
+        if (!dispatcher.ServedUrls.Contains(target))
+            return $"'url' {target} is not one a batch can call ({string.Join(", ", dispatcher.ServedUrls.Order())})";
+        if (!root.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Object) return "'body' must be a JSON object";
+        var validator = validators.FirstOrDefault(v => v.Urls.Contains(target));
+        return validator?.Problem(target, body, caller) is { } problem ? $"body: {problem}" : null;
     }
 
     static string Url(JsonElement line) => line.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString()! : "/v1/chat/completions";

@@ -23,7 +23,7 @@ public static partial class ChatToolsRequest
         foreach (var tool in array.EnumerateArray())
         {
             var at = $"tools[{i++}]";
-            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() != "function")
+            if (tool.ValueKind != JsonValueKind.Object || !tool.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String || type.Text("tools") != "function")
                 throw Invalid("tools", $"'{at}.type' must be 'function'");
             if (!tool.TryGetProperty("function", out var function) || function.ValueKind != JsonValueKind.Object)
                 throw Invalid("tools", $"'{at}.function' must be an object with a name");
@@ -47,7 +47,7 @@ public static partial class ChatToolsRequest
     {
         if (choice is not { } c || c.ValueKind == JsonValueKind.Null) return ToolChoice.Auto;
         if (c.ValueKind == JsonValueKind.String)
-            return c.GetString() switch
+            return c.Text("tool_choice") switch
             {
                 "auto" => ToolChoice.Auto,
                 "none" => ToolChoice.None,
