@@ -24,8 +24,8 @@ public static class ConsoleAssetEndpoint
     {
         app.MapGet("/", (HttpContext http, ConsoleAssets assets) => Serve(http, assets.Find(IndexPath)))
             .WithName("console").ExcludeFromDescription();
-        app.MapGet("/console/{**path}", (HttpContext http, ConsoleAssets assets, string path) =>
-                Serve(http, path == IndexPath ? null : assets.Find(path)))
+        app.MapGet("/console/{**path}", (HttpContext http, ConsoleAssets assets, string? path) =>
+                Serve(http, path == null ? null : assets.Find(path)))
             .WithName("consoleAsset").ExcludeFromDescription();
         return app;
     }
