@@ -1,7 +1,8 @@
 // SVG charts drawn here, no library: bars (stacked by series) and lines, over one x value per day.
 const svgNs = 'http://www.w3.org/2000/svg';
-const width = 640, height = 220;
-const margin = { top: 12, right: 12, bottom: 28, left: 64 };
+// About the width a chart is shown at (a third of a desktop page, a phone's width), so its text stays readable.
+const width = 400, height = 240;
+const margin = { top: 12, right: 8, bottom: 26, left: 52 };
 
 function svg(tag, attributes = {}, text) {
   const node = document.createElementNS(svgNs, tag);
@@ -26,7 +27,7 @@ function frame(labels, max, format, description) {
     root.append(svg('text', { x: margin.left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis-label' }, format(max * i / 4)));
   }
   const step = (width - margin.left - margin.right) / Math.max(labels.length, 1);
-  const every = Math.ceil(labels.length / 8);
+  const every = Math.ceil(labels.length / 7);
   labels.forEach((label, i) => {
     if (i % every) return;
     root.append(svg('text', { x: margin.left + step * (i + 0.5), y: height - 8, 'text-anchor': 'middle', class: 'axis-label' }, label.slice(5)));

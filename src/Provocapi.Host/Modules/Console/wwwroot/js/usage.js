@@ -50,5 +50,5 @@ async function load() {
     el('td', {}, e.date), el('td', {}, e.model), el('td', {}, formatNumber(e.requests)), el('td', {}, formatNumber(e.total_tokens)),
     el('td', {}, `$${e.cost.toFixed(6)}`), el('td', {}, e.latency_ms.p50.toFixed(1)), el('td', {}, e.latency_ms.p99.toFixed(1)))));
   const requests = report.data.reduce((sum, e) => sum + e.requests, 0);
-  say('usage-status', `${formatNumber(requests)} requests from ${report.start_date} to ${report.end_date}.`);
+  say('usage-status', `${formatNumber(requests)} ${requests === 1 ? 'request' : 'requests'} from ${report.start_date} to ${report.end_date}.`);
 }
