@@ -10,7 +10,6 @@ export function start(models) {
   const select = $('chat-model');
   select.replaceChildren(...models.map(m => el('option', { value: m.id }, m.id)));
   select.addEventListener('change', loadAdapters);
-  loadAdapters();
   $('chat-form').addEventListener('submit', event => { event.preventDefault(); send(); });
   $('chat-stop').addEventListener('click', () => running?.abort());
   $('chat-clear').addEventListener('click', () => {
@@ -24,6 +23,7 @@ export function start(models) {
   });
 }
 
+/** Adapters come and go in their own section, so the list is fetched again whenever the playground is shown. */
 export function shown() { loadAdapters(); }
 
 /** The base model's ready adapters, offered as base:adapter. */
