@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Provocapi.Host.Modules.Adapters;
 using Provocapi.Host.Modules.Batch;
+using Provocapi.Host.Modules.Console;
 using Provocapi.Host.Modules.Inference;
 using Provocapi.Host.Modules.Keys;
 using Provocapi.Host.Modules.UsageAnalytics;
@@ -28,6 +29,7 @@ public static class ProvocapiServer
         builder.AddAdapters();
         builder.AddUsage();
         builder.AddBatch();
+        builder.AddConsole();
 
         var app = builder.Build();
         app.UsePlatform();
@@ -38,6 +40,7 @@ public static class ProvocapiServer
         app.MapAdapters();
         app.MapUsage();
         app.MapBatch();
+        app.MapConsole();
         return app;
     }
 
