@@ -74,6 +74,25 @@ public sealed class UsageEndpointTests
         server.DeleteData();
     }
 
+    [Fact]
+    public async Task Embeddings_are_recorded_with_their_prompt_tokens_and_cost()
+    {
+        await using var server = new UsageServer(new Dictionary<string, string>
+        {
+            ["Provocapi:Models:1:Id"] = "encoder",
+            ["Provocapi:Models:1:Path"] = Provocapi.Tests.TestData.Path("models", "bert-wpm-d64", "bert-wpm-d64-f32.gguf"),
+            ["Provocapi:Models:1:PromptPrice"] = "500",
+        });
+        var (client, _) = await server.ReadyClientAsync("usage-embed");
+        var usage = (await (await client.PostJsonAsync("/v1/embeddings", """{"model": "encoder", "input": ["a cat sat", "on the mat today"]}""")).JsonAsync()).GetProperty("usage");
+        var day = Assert.Single((await UsageAsync(client, 1, model: "encoder")).GetProperty("data").EnumerateArray());
+        Assert.Equal(1, day.GetProperty("requests").GetInt64());
+        Assert.Equal(usage.GetProperty("prompt_tokens").GetInt64(), day.GetProperty("prompt_tokens").GetInt64());
+        Assert.Equal(0, day.GetProperty("completion_tokens").GetInt64());
+        Assert.Equal(usage.GetProperty("prompt_tokens").GetInt64() * 500 / 1_000_000.0, day.GetProperty("cost").GetDouble(), 1e-9);
+        server.DeleteData();
+    }
+
     public static TheoryData<string, string> BadQueries => new()
     {
         { "", "start_date" },

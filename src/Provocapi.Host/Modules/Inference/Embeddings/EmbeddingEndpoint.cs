@@ -12,6 +12,7 @@ using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
+using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Modules.Inference.Embeddings;
 
@@ -33,13 +34,16 @@ public static class EmbeddingEndpoint
     static async Task HandleAsync(HttpContext http, JsonBody body, ModelCatalog catalog, ITokenRateLimiter limiter)
     {
         var request = await body.ReadAsync<EmbeddingRequest>(http);
-        var model = catalog.Find(request.RequireModel(), http.Caller());
+        var caller = http.Caller();
+        var model = catalog.Find(request.RequireModel(), caller);
         http.RequestInfo().Model = model.Id;
+        http.RequestUsage().Meter(model.Options.PromptPrice, model.Options.CompletionPrice);
         var embedder = model.RequireEmbeddings();
         request.Validate(embedder);
         var inputs = request.Inputs(embedder);
         var promptTokens = inputs.Sum(i => i.Length);
-        var reservation = limiter.Reserve(http, http.Caller(), promptTokens);
+        // Batch lines are not held to per-minute limits: the job's size was accepted when it was submitted.
+        var reservation = caller.Batch ? new TokenReservation(promptTokens, _ => { }) : limiter.Reserve(http, caller, promptTokens);
         var tally = new TokenTally();
         try
         {
@@ -48,6 +52,7 @@ public static class EmbeddingEndpoint
             catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested) { return; }
             catch (Exception e) when (e is not ApiException) { throw Failure(http, e); }
             tally.AddPrompt(result.PromptTokens);
+            foreach (var input in inputs) http.RequestUsage().PromptStarted(input);
             var data = result.Vectors.Select((vector, index) =>
             {
                 var shaped = request.Dimensions is { } d && d < vector.Length ? EmbeddingModel.Shorten(vector, d) : vector;
