@@ -147,6 +147,7 @@ public sealed class BatchTests : IAsyncLifetime
             Assert.Equal(Text(alone), Text(line.GetProperty("response").GetProperty("body")));
         }
         Assert.NotEqual(Text(output[0].GetProperty("response").GetProperty("body")), Text(output[1].GetProperty("response").GetProperty("body")));
+        Assert.Equal("demo:tuned", output[1].GetProperty("response").GetProperty("body").GetProperty("model").GetString());
 
         var unknown = await client.SubmittedAsync([BatchHttp.Chat("x", model: "demo:nope")]);
         var failed = await client.WaitForAsync(unknown.GetProperty("id").GetString()!, "failed");

@@ -13,6 +13,7 @@ using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.ChatCompletions;
@@ -44,7 +45,7 @@ public static class ChatCompletionEndpoint
             var created = OpenAiNames.UnixNow();
             if (request.IsStreaming)
             {
-                await StreamAsync(http, request, turn, engine.Model.Tokenizer, model.Id, id, created, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
+                await StreamAsync(http, request, turn, engine.Model.Tokenizer, http.RequestInfo().Model!, id, created, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
                 return;
             }
             // The choices generate concurrently, so the scheduler batches them.
@@ -60,7 +61,7 @@ public static class ChatCompletionEndpoint
                 return new ChatChoice(i, message, r.Logprobs is { } logprobs ? ChatLogprobs.Of(tokenizer, logprobs) : null,
                     reply.Calls.Count > 0 ? "tool_calls" : OpenAiNames.FinishReason(r.FinishReason));
             }).ToList();
-            await TypedResults.Json(new ChatCompletionResponse(id, created, model.Id, choices, Usage.Of(results!, results.Length)), ApiJson.Options).ExecuteAsync(http);
+            await TypedResults.Json(new ChatCompletionResponse(id, created, http.RequestInfo().Model!, choices, Usage.Of(results!, results.Length)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
         {

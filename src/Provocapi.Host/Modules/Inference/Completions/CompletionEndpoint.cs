@@ -8,6 +8,7 @@ using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
 
 namespace Provocapi.Host.Modules.Inference.Completions;
@@ -40,7 +41,7 @@ public static class CompletionEndpoint
         {
             if (request.IsStreaming)
             {
-                await StreamAsync(http, request, engine.Model.Tokenizer, model.Id, id, created, Echo, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
+                await StreamAsync(http, request, engine.Model.Tokenizer, http.RequestInfo().Model!, id, created, Echo, generations.Select(g => EngineCall.StreamAsync(http, engine, g, tally)).ToList());
                 return;
             }
             // Every prompt and choice generates concurrently, so the scheduler batches them.
@@ -49,7 +50,7 @@ public static class CompletionEndpoint
             var tokenizer = engine.Model.Tokenizer;
             var texts = results.Select((r, i) => new CompletionChoice(Echo(i) + r!.Text, i,
                 r.Logprobs is { } logprobs ? CompletionLogprobs.Of(tokenizer, logprobs, Echo(i).Length) : null, OpenAiNames.FinishReason(r.FinishReason))).ToList();
-            await TypedResults.Json(new CompletionResponse(id, created, model.Id, texts, Usage.Of(results!, choices)), ApiJson.Options).ExecuteAsync(http);
+            await TypedResults.Json(new CompletionResponse(id, created, http.RequestInfo().Model!, texts, Usage.Of(results!, choices)), ApiJson.Options).ExecuteAsync(http);
         }
         finally
         {
