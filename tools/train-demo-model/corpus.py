@@ -1,4 +1,4 @@
-"""The fortunes collection (Debian package 'fortunes', BSD licence) as a list of records."""
+"""The fortunes collection (Debian packages fortunes and fortunes-min, BSD licence) as a list of records."""
 import os
 import re
 

@@ -7,8 +7,9 @@ import torch
 
 from bpe import SPECIALS
 
+# ChatML after BOS, as the chat documents were trained (a chat template writes BOS itself).
 CHAT_TEMPLATE = (
-    "{% for message in messages %}"
+    "{{ bos_token }}{% for message in messages %}"
     "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"

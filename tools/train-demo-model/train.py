@@ -1,6 +1,8 @@
 """Trains Provocapi's demo model on the fortunes collection: a byte-level BPE tokenizer, then a small Llama, on CPU.
 
-Usage: python3 train.py --out build/demo-model --gguf models/provocapi-demo-fortunes-f32.gguf --minutes 20
+Usage (from the repository root):
+  flock /tmp/provocapi-cpu.lock python3 tools/train-demo-model/train.py --out /tmp/demo-model-run \
+      --gguf models/provocapi-demo-fortunes-f32.gguf --hf models/provocapi-demo-fortunes-hf --minutes 20
 """
 import argparse
 import json
@@ -65,8 +67,9 @@ def greedy(model, tok, prompt, n):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True, help="training output folder (Hugging Face export, metrics)")
+    ap.add_argument("--out", required=True, help="training output folder (checkpoint, metrics)")
     ap.add_argument("--gguf", required=True, help="where to write the GGUF file")
+    ap.add_argument("--hf", required=True, help="where to write the Hugging Face folder")
     ap.add_argument("--fixtures", default="tests/fixtures/demo-model", help="where to write the held-out tokenizer fixture")
     ap.add_argument("--svg", default="docs/demo-model-loss.svg")
     ap.add_argument("--minutes", type=float, default=20, help="training time budget (tokenizer and export not counted)")
@@ -102,7 +105,7 @@ def main():
     print(f"{len(train_ids)} training tokens, {len(heldout_ids)} held-out tokens", flush=True)
 
     os.makedirs(args.fixtures, exist_ok=True)
-    sample = "".join(heldout[:12])
+    sample = "".join(heldout)
     with open(os.path.join(args.fixtures, "heldout.txt"), "w") as f:
         f.write(sample)
     with open(os.path.join(args.fixtures, "heldout.ids.txt"), "w") as f:
@@ -161,7 +164,9 @@ def main():
     svg.loss_chart(args.svg, smooth, heldout_curve, f"Provocapi demo model on fortunes: held-out loss {final:.3f}")
     torch.save({"config": c, "state": model.state_dict(), "tokens": tokens, "merges": merges},
                os.path.join(args.out, "checkpoint.pt"))
-    export.write_hf(os.path.join(args.out, "hf"), model, tok, merges)
+    with open(os.path.join(args.fixtures, "greedy.json"), "w") as f:
+        json.dump(samples, f, indent=1)
+    export.write_hf(args.hf, model, tok, merges)
     export.write_gguf(args.gguf, model, tok, merges, "provocapi-demo-fortunes")
     print(json.dumps({"heldout_loss": final, "steps": step, "training_seconds": round(train_seconds),
                       "greedy_samples": samples}, indent=1), flush=True)
