@@ -29,7 +29,7 @@ export async function startServer() {
   const url = `http://127.0.0.1:${port}`;
   // demo: the shipped model (fast); slow: a stories15M-shaped random model on one thread, long enough to stop mid-stream.
   const models = [
-    ['demo', join(root, 'models/demo-random-llama-d64-q8_0.gguf')],
+    ['demo', join(root, 'models/provocapi-demo-fortunes-f32.gguf')],
     ['slow', 'synthetic:tiny:Q8_0', join(root, 'tests/fixtures/tokenizers/ggml-vocab-llama-spm.gguf'), '1'],
   ].flatMap(([id, path, tokenizer, threads], i) => [
     `--Provocapi:Models:${i}:Id=${id}`, `--Provocapi:Models:${i}:Path=${path}`,
