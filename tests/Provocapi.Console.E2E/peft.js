@@ -1,7 +1,7 @@
 // A PEFT LoRA adapter (adapter_config.json + adapter_model.safetensors, F32) for the shipped demo model:
-// hidden size 64, 3 layers, q_proj 64 → 64. Random small values; the console only needs a valid upload.
+// hidden size 192, 4 layers, q_proj 192 → 192. Random small values; the console only needs a valid upload.
 
-export const demoShape = { layers: 3, hidden: 64 };
+export const demoShape = { layers: 4, hidden: 192 };
 
 function safetensors(tensors) {
   const header = {};
