@@ -244,13 +244,15 @@ public sealed class BatchLimitTests
     [Fact]
     public async Task Jobs_not_done_in_their_window_expire_with_partial_output()
     {
-        await using var server = Server(("MaxConcurrentLines", "1"), ("CompletionWindow", "00:00:02"));
+        // Times are whole seconds, so a 5 s window is 4 to 5 s; 400 lines of 64 tokens one at a time take longer.
+        await using var server = Server(("MaxConcurrentLines", "1"), ("CompletionWindow", "00:00:05"));
         using var client = await server.ClientAsync("limits-d");
-        var id = (await client.SubmittedAsync(Enumerable.Range(0, 200).Select(i => BatchHttp.Chat($"e{i}", maxTokens: 40)))).GetProperty("id").GetString()!;
+        var id = (await client.SubmittedAsync(Enumerable.Range(0, 400).Select(i => BatchHttp.Chat($"e{i}", maxTokens: 64)))).GetProperty("id").GetString()!;
         var expired = await client.WaitForAsync(id, "expired");
         Assert.True(expired.GetProperty("expired_at").GetInt64() >= expired.GetProperty("expires_at").GetInt64());
         var output = await client.OutputAsync(id);
-        Assert.InRange(output.Count, 1, 199);
+        Assert.InRange(output.Count, 1, 399);
+        Assert.Equal(Enumerable.Range(0, output.Count).Select(i => $"e{i}"), output.Select(o => o.GetProperty("custom_id").GetString()));
         await (await client.PostAsync($"/v1/batch/{id}/cancel", null)).AssertErrorAsync(400, "invalid_value", "id");
     }
 }
