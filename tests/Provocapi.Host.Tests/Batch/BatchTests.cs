@@ -222,6 +222,18 @@ public sealed class BatchLimitTests
     }
 
     [Fact]
+    public async Task Batch_lines_are_not_held_to_the_tenants_tokens_per_minute()
+    {
+        await using var server = new BatchServer(new Dictionary<string, string> { ["Provocapi:Tiers:Shared:TokensPerMinute"] = "10" });
+        using var client = await server.ClientAsync("limits-tpm");
+        await (await client.PostJsonAsync("/v1/chat/completions", new { model = "demo", messages = new[] { new { role = "user", content = "Hi" } }, max_tokens = 8 }))
+            .AssertErrorAsync(429, "rate_limit_exceeded");
+        var id = (await client.SubmittedAsync([BatchHttp.Chat("a", maxTokens: 8), BatchHttp.Chat("b", maxTokens: 8)])).GetProperty("id").GetString()!;
+        var done = await client.WaitForAsync(id, "completed");
+        Assert.Equal(2, done.GetProperty("completed_count").GetInt32());
+    }
+
+    [Fact]
     public async Task Cancelling_stops_new_lines_and_keeps_finished_ones()
     {
         await using var server = Server(("MaxConcurrentLines", "1"));

@@ -8,7 +8,7 @@ namespace Provocapi.Host.Platform.Callers;
 /// </summary>
 public interface ITokenRateLimiter
 {
-    /// <summary>Reserves <paramref name="tokens"/> for the caller, writing the <c>x-ratelimit-*-tokens</c> headers; throws a 429 ApiException when over.</summary>
+    /// <summary>Reserves <paramref name="tokens"/> for the caller, writing the <c>x-ratelimit-*-tokens</c> headers; throws a 429 ApiException when over. Batch callers are not limited.</summary>
     TokenReservation Reserve(HttpContext http, Caller caller, long tokens);
 }
 

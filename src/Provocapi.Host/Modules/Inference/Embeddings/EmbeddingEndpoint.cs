@@ -42,8 +42,7 @@ public static class EmbeddingEndpoint
         request.Validate(embedder);
         var inputs = request.Inputs(embedder);
         var promptTokens = inputs.Sum(i => i.Length);
-        // Batch lines are not held to per-minute limits: the job's size was accepted when it was submitted.
-        var reservation = caller.Batch ? new TokenReservation(promptTokens, _ => { }) : limiter.Reserve(http, caller, promptTokens);
+        var reservation = limiter.Reserve(http, caller, promptTokens);
         var tally = new TokenTally();
         try
         {

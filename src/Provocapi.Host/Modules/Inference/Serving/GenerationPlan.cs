@@ -55,13 +55,8 @@ public static class GenerationPlan
     }
 
     /// <summary>Reserves what a set of generations may use against the tenant's tokens per minute.</summary>
-    /// <remarks>Batch lines are not held to per-minute limits: the job's size was accepted when it was submitted.</remarks>
-    public static TokenReservation Reserve(HttpContext http, ITokenRateLimiter limiter, IEnumerable<GenerationRequest> requests)
-    {
-        var caller = http.Caller();
-        var tokens = requests.Sum(r => (long)r.PromptTokens!.Count + r.MaxTokens);
-        return caller.Batch ? new TokenReservation(tokens, _ => { }) : limiter.Reserve(http, caller, tokens);
-    }
+    public static TokenReservation Reserve(HttpContext http, ITokenRateLimiter limiter, IEnumerable<GenerationRequest> requests) =>
+        limiter.Reserve(http, http.Caller(), requests.Sum(r => (long)r.PromptTokens!.Count + r.MaxTokens));
 
     static string TierName(Tier tier) => tier.ToString().ToLowerInvariant();
 }

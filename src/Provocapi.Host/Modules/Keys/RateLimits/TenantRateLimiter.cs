@@ -25,10 +25,11 @@ public sealed class TenantRateLimiter : ITokenRateLimiter
             throw Exceeded(state, "requests", $"Rate limit reached for tenant '{caller.TenantName}' on requests per minute: limit {limit}. Please try again in {Seconds(state.RetryAfter)}s.");
     }
 
+    /// <remarks>Batch lines are not held to per-minute limits: the job's size was accepted when it was submitted.</remarks>
     public TokenReservation Reserve(HttpContext http, Caller caller, long tokens)
     {
         var limit = caller.Limits.TokensPerMinute;
-        if (limit <= 0) return new TokenReservation(tokens, _ => { });
+        if (limit <= 0 || caller.Batch) return new TokenReservation(tokens, _ => { });
         var state = Take(http, caller, "tokens", limit, tokens);
         if (!state.Taken)
             throw Exceeded(state, "tokens", tokens > limit
