@@ -9,6 +9,7 @@ using Provocapi.Core.Adapters;
 using Provocapi.Engine.Models.Adapters;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Http;
 using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Adapters.Upload;
@@ -36,9 +37,8 @@ public static class UploadAdapterEndpoint
         var caller = http.Caller();
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = files.MaxBytes + FormOverheadBytes;
         if (http.Request.ContentLength > files.MaxBytes + FormOverheadBytes) throw files.TooLarge();
-        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 and <= 200 } boundary)
-            throw ApiException.BadRequest("Upload the adapter as multipart/form-data.", null, "invalid_content_type");
+        var boundary = MultipartBoundary.Of(http.Request.ContentType)
+            ?? throw ApiException.BadRequest("Upload the adapter as multipart/form-data.", null, "invalid_content_type");
 
         var id = AdapterStore.NewId();
         var folder = files.CreateFolder(caller.TenantId, id);

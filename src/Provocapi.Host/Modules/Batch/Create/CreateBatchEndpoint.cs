@@ -11,6 +11,7 @@ using Microsoft.Net.Http.Headers;
 using Provocapi.Host.Modules.Batch.Running;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Http;
 using Provocapi.Host.Server;
 
 namespace Provocapi.Host.Modules.Batch.Create;
@@ -46,7 +47,8 @@ public static class CreateBatchEndpoint
                 new Dictionary<string, string> { ["Retry-After"] = "60" });
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = options.MaxFileBytes + MaxMetadataBytes + 64 * 1024;
 
-        var boundary = Boundary(http.Request.ContentType);
+        var boundary = MultipartBoundary.Of(http.Request.ContentType)
+            ?? throw ApiException.BadRequest($"Send the file as multipart/form-data with the field 'file' (and a boundary of at most {MultipartBoundary.MaxLength} characters).", "file", "invalid_value");
         var id = "batch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var folder = Path.Combine(serverOptions.Value.DataDirectory, "batch");
         Directory.CreateDirectory(folder);
@@ -99,15 +101,6 @@ public static class CreateBatchEndpoint
         store.Insert(job);
         runner.Wake();
         return BatchObject.Of(job);
-    }
-
-    static string Boundary(string? contentType)
-    {
-        if (!MediaTypeHeaderValue.TryParse(contentType, out var type) || !type.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            throw ApiException.BadRequest("Send the file as multipart/form-data with the field 'file'.", "file", "invalid_value");
-        var boundary = HeaderUtilities.RemoveQuotes(type.Boundary).Value;
-        if (string.IsNullOrEmpty(boundary) || boundary.Length > 200) throw ApiException.BadRequest("The multipart boundary is missing or too long.", "file", "invalid_value");
-        return boundary;
     }
 
     /// <summary>Copies the part to disk, counting bytes and non-empty lines as they pass.</summary>
