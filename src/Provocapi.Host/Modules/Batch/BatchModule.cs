@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Provocapi.Host.Modules.Batch.Cancel;
 using Provocapi.Host.Modules.Batch.Create;
 using Provocapi.Host.Modules.Batch.Get;
 using Provocapi.Host.Modules.Batch.List;
 using Provocapi.Host.Modules.Batch.Output;
 using Provocapi.Host.Modules.Batch.Running;
+using Provocapi.Host.Platform.Options;
 
 namespace Provocapi.Host.Modules.Batch;
 
@@ -16,8 +16,7 @@ public static class BatchModule
 {
     public static WebApplicationBuilder AddBatch(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<BatchOptions>().BindConfiguration(BatchOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<BatchOptions>, BatchOptionsValidator>();
+        builder.Services.AddCheckedOptions<BatchOptions>(BatchOptions.Section);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BatchStore>();
         builder.Services.AddSingleton<LineDispatcher>();
@@ -36,11 +35,5 @@ public static class BatchModule
         v1.MapBatchOutput();
         v1.MapCancelBatch();
         return app;
-    }
-
-    sealed class BatchOptionsValidator : IValidateOptions<BatchOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, BatchOptions options) =>
-            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

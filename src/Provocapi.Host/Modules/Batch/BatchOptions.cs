@@ -1,7 +1,9 @@
+using Provocapi.Host.Platform.Options;
+
 namespace Provocapi.Host.Modules.Batch;
 
 /// <summary>The batch API's limits (section <c>Provocapi:Batch</c>); the defaults are the spec's.</summary>
-public sealed class BatchOptions
+public sealed class BatchOptions : ICheckedOptions
 {
     public const string Section = "Provocapi:Batch";
 

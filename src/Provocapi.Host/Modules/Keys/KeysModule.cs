@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Provocapi.Host.Modules.Keys.RateLimits;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Options;
 
 namespace Provocapi.Host.Modules.Keys;
 
@@ -11,8 +11,7 @@ public static class KeysModule
 {
     public static WebApplicationBuilder AddKeys(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<TierOptions>().BindConfiguration(TierOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TierOptions>, TierOptionsValidator>();
+        builder.Services.AddCheckedOptions<TierOptions>(TierOptions.Section);
         builder.Services.AddSingleton<ITierDirectory, TierDirectory>();
         builder.Services.AddSingleton<KeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
@@ -25,11 +24,5 @@ public static class KeysModule
     {
         app.UseMiddleware<ApiKeyMiddleware>();
         return app;
-    }
-
-    sealed class TierOptionsValidator : IValidateOptions<TierOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, TierOptions options) =>
-            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

@@ -1,9 +1,10 @@
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Options;
 
 namespace Provocapi.Host.Modules.Keys;
 
 /// <summary>Rate limits and caps per tier (<c>Provocapi:Tiers:Shared:RequestsPerMinute</c> and so on); 0 means unlimited.</summary>
-public sealed class TierOptions
+public sealed class TierOptions : ICheckedOptions
 {
     public const string Section = "Provocapi:Tiers";
 

@@ -5,6 +5,7 @@ using Provocapi.Host.Modules.UsageAnalytics.Recording;
 using Provocapi.Host.Modules.UsageAnalytics.Report;
 using Provocapi.Host.Modules.UsageAnalytics.Storage;
 using Provocapi.Host.Platform.Metering;
+using Provocapi.Host.Platform.Options;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Modules.UsageAnalytics;
@@ -17,8 +18,7 @@ public static class UsageAnalyticsModule
 {
     public static WebApplicationBuilder AddUsage(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<UsageOptions>().BindConfiguration(UsageOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<UsageOptions>, UsageOptionsValidator>();
+        builder.Services.AddCheckedOptions<UsageOptions>(UsageOptions.Section);
         builder.Services.AddSingleton<IUsageStore>(services =>
         {
             var options = services.GetRequiredService<IOptions<UsageOptions>>().Value;
@@ -43,11 +43,5 @@ public static class UsageAnalyticsModule
     {
         app.MapGroup("/v1").WithTags("Usage").MapUsageReport();
         return app;
-    }
-
-    sealed class UsageOptionsValidator : IValidateOptions<UsageOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, UsageOptions options) =>
-            options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
     }
 }

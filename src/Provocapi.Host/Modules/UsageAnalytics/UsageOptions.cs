@@ -1,3 +1,5 @@
+using Provocapi.Host.Platform.Options;
+
 namespace Provocapi.Host.Modules.UsageAnalytics;
 
 public enum UsageBackend
@@ -11,7 +13,7 @@ public enum UsageBackend
 /// buffered on the way: up to <see cref="QueueCapacity"/> records wait, written every <see cref="FlushMilliseconds"/>
 /// or every <see cref="BatchSize"/> records, whichever comes first.
 /// </summary>
-public sealed class UsageOptions
+public sealed class UsageOptions : ICheckedOptions
 {
     public const string Section = "Provocapi:Usage";
 
