@@ -29,8 +29,13 @@ public sealed record BatchJob
 /// <summary>One input line, as validated and stored.</summary>
 public sealed record BatchLine(int Line, string CustomId, string Url, string Body);
 
-/// <summary>A line claimed for running; <see cref="Attempt"/> counts from 1.</summary>
-public sealed record ClaimedLine(string JobId, long Line, string CustomId, string Url, string Body, string TenantId, string TenantName, string Tier, string KeyId, long Attempt);
+/// <summary>A line claimed for running. <see cref="Attempts"/> is the stored column (read as a column, not an expression: SQLite
+/// gives an expression no type when a query finds no rows, and Dapper then cannot map it).</summary>
+public sealed record ClaimedLine(string JobId, long Line, string CustomId, string Url, string Body, string TenantId, string TenantName, string Tier, string KeyId, long Attempts)
+{
+    /// <summary>This run's try, counting from 1.</summary>
+    public long Attempt => Attempts + 1;
+}
 
 /// <summary>What running a line gave: the HTTP status and body its endpoint answered.</summary>
 public sealed record LineResult(int StatusCode, string RequestId, string Body, string? ErrorCode, string? ErrorMessage)

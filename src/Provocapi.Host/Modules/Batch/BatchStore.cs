@@ -106,7 +106,7 @@ public sealed class BatchStore(SqliteStore store)
         var lines = connection.Query<ClaimedLine>(
             """
             SELECT l.job_id AS JobId, l.line AS Line, l.custom_id AS CustomId, l.url AS Url, l.body AS Body,
-                   j.tenant_id AS TenantId, j.tenant_name AS TenantName, j.tier AS Tier, j.key_id AS KeyId, l.attempts + 1 AS Attempt
+                   j.tenant_id AS TenantId, j.tenant_name AS TenantName, j.tier AS Tier, j.key_id AS KeyId, l.attempts AS Attempts
             FROM batch_jobs j JOIN batch_lines l ON l.job_id = j.id AND l.state = 'pending' AND l.not_before <= @now
             WHERE j.status = @status
             ORDER BY j.rowid, l.line LIMIT @count
