@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Provocapi.Host.Modules.Keys;
 using Provocapi.Host.Platform.Callers;
@@ -19,6 +20,8 @@ public sealed class BatchServer(IReadOnlyDictionary<string, string>? batch = nul
 {
     public const decimal PromptPrice = 1000, CompletionPrice = 3000;
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("provocapi-batch-").FullName;
+    /// <summary>The server's clock, which a test may move forward (to pass a job's completion window without waiting for it).</summary>
+    public ShiftedClock Clock { get; } = new();
     static readonly string DemoPath = TestData.Path("models", "llama-spm-d64", "llama-spm-d64-q8_0.gguf");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -40,6 +43,7 @@ public sealed class BatchServer(IReadOnlyDictionary<string, string>? batch = nul
         };
         foreach (var (key, value) in batch ?? new Dictionary<string, string>()) settings[key] = value;
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     public async Task<HttpClient> ClientAsync(string tenant, Tier tier = Tier.Shared)
@@ -55,6 +59,14 @@ public sealed class BatchServer(IReadOnlyDictionary<string, string>? batch = nul
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
+}
+
+/// <summary>The system clock plus an offset a test sets.</summary>
+public sealed class ShiftedClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Offset;
 }
 
 /// <summary>Submitting and following jobs over HTTP, shared by the batch tests.</summary>
