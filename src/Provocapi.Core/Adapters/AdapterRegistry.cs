@@ -31,6 +31,12 @@ public sealed class AdapterRegistry(long budgetBytes)
         lock (_lock) return _loaded.ContainsKey(id);
     }
 
+    /// <summary>The adapters servable now, in no particular order.</summary>
+    public IReadOnlyList<AdapterRegistration> Registered()
+    {
+        lock (_lock) return [.. _registered.Values];
+    }
+
     /// <summary>Makes an adapter servable from its path (a PEFT folder or a GGUF LoRA file).</summary>
     public void Register(AdapterRegistration adapter)
     {

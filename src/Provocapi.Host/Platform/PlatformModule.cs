@@ -3,10 +3,12 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
 using Provocapi.Host.Platform.Metrics;
+using Provocapi.Host.Platform.Options;
 using Provocapi.Host.Server;
 
 namespace Provocapi.Host.Platform;
@@ -21,6 +23,9 @@ public static class PlatformModule
             kestrel.Limits.MaxRequestBodySize = server.Value.MaxRequestBodyBytes);
         builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
         builder.Services.AddSingleton<JsonBody>();
+        builder.Services.AddCheckedOptions<ClusterOptions>(ClusterOptions.Section);
+        builder.Services.AddSingleton<ClusterSecret>();
+        builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton<PrometheusExporter>();
         builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {

@@ -4,11 +4,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Provocapi.Host.Modules.Adapters;
 using Provocapi.Host.Modules.Batch;
+using Provocapi.Host.Modules.Cluster;
 using Provocapi.Host.Modules.Console;
 using Provocapi.Host.Modules.Inference;
 using Provocapi.Host.Modules.Keys;
 using Provocapi.Host.Modules.UsageAnalytics;
 using Provocapi.Host.Platform;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Server;
@@ -22,31 +24,47 @@ public static class ProvocapiServer
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve.HostArguments, ContentRootPath = AppContext.BaseDirectory });
         Configure(builder, serve);
+        var role = builder.Configuration.Role();
         builder.AddPlatform();
         builder.AddStore();
         builder.AddKeys();
-        builder.AddInference(serve.Models);
-        builder.AddAdapters();
+        if (role.RunsModels()) builder.AddInference(serve.Models);
+        if (role == ClusterRole.All)
+        {
+            builder.AddAdapters();
+            builder.AddBatch();
+        }
         builder.AddUsage();
-        builder.AddBatch();
-        builder.AddConsole();
+        builder.AddCluster();
+        if (role.FacesTenants()) builder.AddConsole();
 
         var app = builder.Build();
         app.UsePlatform();
-        app.UseKeys();
-        app.UseUsage();
+        if (role.FacesTenants())
+        {
+            app.UseKeys();
+            app.UseUsage();
+        }
+        app.UseCluster();
         app.MapPlatform();
-        app.MapInference();
-        app.MapAdapters();
-        app.MapUsage();
-        app.MapBatch();
-        app.MapConsole();
+        if (role.RunsModels()) app.MapInference();
+        app.MapCluster();
+        if (role == ClusterRole.All)
+        {
+            app.MapAdapters();
+            app.MapBatch();
+        }
+        if (role.FacesTenants())
+        {
+            app.MapUsage();
+            app.MapConsole();
+        }
         return app;
     }
 
     /// <summary>
     /// Sources, lowest precedence first: appsettings.json beside the executable, <c>--config FILE</c>, environment
-    /// variables (<c>Provocapi__DataDirectory</c>), command-line <c>--Section:Key=value</c>, then <c>--data</c>.
+    /// variables (<c>Provocapi__DataDirectory</c>), command-line <c>--Section:Key=value</c>, then <c>--data</c> and <c>--role</c>.
     /// </summary>
     static void Configure(WebApplicationBuilder builder, ServeArguments serve)
     {
@@ -60,6 +78,8 @@ public static class ProvocapiServer
             file.ResolveFileProvider();
             sources.Insert(afterJson, file);
         }
+        if (serve.Role != null)
+            builder.Configuration.AddInMemoryCollection([new(ClusterRoles.ConfigKey, serve.Role)]);
         if (serve.DataDirectory != null)
             builder.Configuration.AddInMemoryCollection([new("Provocapi:DataDirectory", serve.DataDirectory)]);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["http_ports"]))

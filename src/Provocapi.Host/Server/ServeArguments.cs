@@ -1,22 +1,26 @@
 using Provocapi.Host.Cli;
+using Provocapi.Host.Platform.Cluster;
 
 namespace Provocapi.Host.Server;
 
 /// <summary>
-/// The <c>serve</c> verb's own flags (<c>--data</c>, <c>--model ID=PATH</c>, <c>--config FILE</c>), taken out of the
+/// The <c>serve</c> verb's own flags (<c>--data</c>, <c>--model ID=PATH</c>, <c>--config FILE</c>, <c>--role all|gateway|worker</c>), taken out of the
 /// arguments; everything else (<c>--urls</c>, <c>--Section:Key=value</c>) goes to ASP.NET Core's configuration.
 /// </summary>
 public sealed record ServeArguments(string? DataDirectory, IReadOnlyList<(string Id, string Path)> Models, string? ConfigFile, string[] HostArguments)
 {
+    /// <summary>The <c>--role</c> flag, checked; null when not given.</summary>
+    public string? Role { get; init; }
+
     public static ServeArguments Parse(string[] args)
     {
-        string? data = null, config = null;
+        string? data = null, config = null, role = null;
         var models = new List<(string, string)>();
         var rest = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             var (name, value) = Split(args[i]);
-            if (name is "--data" or "--model" or "--config")
+            if (name is "--data" or "--model" or "--config" or "--role")
             {
                 if (value == null)
                 {
@@ -27,6 +31,7 @@ public sealed record ServeArguments(string? DataDirectory, IReadOnlyList<(string
                 {
                     case "--data": data = value; break;
                     case "--config": config = value; break;
+                    case "--role": role = CheckRole(value); break;
                     default: models.Add(ParseModel(value)); break;
                 }
             }
@@ -34,7 +39,14 @@ public sealed record ServeArguments(string? DataDirectory, IReadOnlyList<(string
             else if (rest.Count > 0 && rest[^1].StartsWith("--", StringComparison.Ordinal) && !rest[^1].Contains('=')) rest.Add(args[i]);
             else throw new CommandLineException($"unexpected argument '{args[i]}'");
         }
-        return new ServeArguments(data, models, config, [.. rest]);
+        return new ServeArguments(data, models, config, [.. rest]) { Role = role };
+    }
+
+    static string CheckRole(string value)
+    {
+        try { ClusterRoles.Parse(value); }
+        catch (InvalidOperationException e) { throw new CommandLineException($"--role: {e.Message}"); }
+        return value;
     }
 
     static (string Name, string? Value) Split(string arg)

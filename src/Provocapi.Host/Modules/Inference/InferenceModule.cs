@@ -9,6 +9,7 @@ using Provocapi.Host.Modules.Inference.Embeddings;
 using Provocapi.Host.Modules.Inference.ModelList;
 using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Batch;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Models;
 
@@ -26,6 +27,7 @@ public static class InferenceModule
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<IBatchRequestValidator, BatchRequestValidator>();
         builder.Services.AddSingleton<IModelDirectory>(s => s.GetRequiredService<ModelCatalog>());
+        builder.Services.AddSingleton<IServedModelReport, ServedModelReport>();
         builder.Services.AddHostedService<ModelLoader>();
         return builder;
     }

@@ -16,6 +16,10 @@ public sealed class RequestInfo(string requestId)
     public string? Model { get; set; }
     /// <summary>Arrival to the start of generation; zero for requests that never queue.</summary>
     public TimeSpan QueueTime { get; set; }
+    /// <summary>The worker that served a request this gateway routed; null when this process served it.</summary>
+    public string? Worker { get; set; }
+    /// <summary>Set on a worker for a request a gateway routed: the reply reports its usage (see <see cref="Metering.UsageReport"/>).</summary>
+    public bool ReportsUsage { get; set; }
     /// <summary>What the request used, for the usage records.</summary>
     public RequestUsage Usage { get; } = new();
 }

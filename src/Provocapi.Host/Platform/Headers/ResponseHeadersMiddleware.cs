@@ -28,7 +28,7 @@ public sealed class ResponseHeadersMiddleware(RequestDelegate next, IOptions<Ser
         {
             var headers = http.Response.Headers;
             headers[RequestIdHeader] = info.RequestId;
-            headers[WorkerHeader] = _worker;
+            headers[WorkerHeader] = info.Worker ?? _worker;
             headers[QueueMsHeader] = ((long)info.QueueTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
             if (info.Model != null) headers[ModelHeader] = info.Model;
             return Task.CompletedTask;

@@ -16,7 +16,10 @@ public sealed class JsonBody(IOptions<ServerOptions> options)
 {
     readonly long _limit = options.Value.MaxRequestBodyBytes;
 
-    public async Task<T> ReadAsync<T>(HttpContext http) where T : class
+    public async Task<T> ReadAsync<T>(HttpContext http) where T : class => Parse<T>(await ReadBytesAsync(http));
+
+    /// <summary>The whole body, under the size limit (413 beyond); a 400 when it is empty.</summary>
+    public async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpContext http)
     {
         if (http.Request.ContentLength > _limit) throw TooLarge();
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -30,9 +33,15 @@ public sealed class JsonBody(IOptions<ServerOptions> options)
             if (buffer.WrittenCount > _limit) throw TooLarge();
         }
         if (buffer.WrittenCount == 0) throw ApiException.BadRequest("The request body is empty; we expected a JSON object.");
+        return buffer.WrittenMemory;
+    }
+
+    /// <summary>A body already read, as <typeparamref name="T"/>; a 400 saying where when it is not one.</summary>
+    public static T Parse<T>(ReadOnlyMemory<byte> json) where T : class
+    {
         try
         {
-            return JsonSerializer.Deserialize<T>(buffer.WrittenSpan, ApiJson.Options)
+            return JsonSerializer.Deserialize<T>(json.Span, ApiJson.Options)
                 ?? throw ApiException.BadRequest("The request body must be a JSON object, not null.");
         }
         catch (JsonException e)

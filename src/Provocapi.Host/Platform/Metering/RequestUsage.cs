@@ -59,6 +59,16 @@ public sealed class RequestUsage
         Interlocked.Increment(ref _completionTokens);
     }
 
+    /// <summary>Tokens a worker counted for a request this gateway routed (see <see cref="UsageReport"/>).</summary>
+    public void AddRouted(long promptTokens, long completionTokens)
+    {
+        Interlocked.Add(ref _promptTokens, promptTokens);
+        Interlocked.Add(ref _completionTokens, completionTokens);
+    }
+
+    /// <summary>Marks the first generated token's arrival at <paramref name="timestamp"/> unless one is already known.</summary>
+    public void FirstTokenSeen(long timestamp) => Interlocked.CompareExchange(ref _firstTokenAt, timestamp, 0);
+
     /// <summary>Prompt and completion tokens at the model's prices; batch work at half price.</summary>
     public decimal Cost()
     {

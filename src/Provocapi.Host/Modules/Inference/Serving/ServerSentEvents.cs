@@ -1,8 +1,11 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
+using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 
@@ -43,6 +46,9 @@ public sealed class ServerSentEvents(HttpResponse response)
 
     public async Task DoneAsync()
     {
+        var info = response.HttpContext.RequestInfo();
+        if (info.ReportsUsage && UsageReport.Of(info.Usage, info.ArrivedAt) is { } report)
+            response.BodyWriter.Write(Encoding.UTF8.GetBytes(UsageReport.CommentPrefix + report.ToJson() + "\n\n"));
         response.BodyWriter.Write(Done);
         await response.BodyWriter.FlushAsync(response.HttpContext.RequestAborted);
     }

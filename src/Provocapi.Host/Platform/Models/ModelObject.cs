@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Provocapi.Host.Modules.Inference.ModelList;
+namespace Provocapi.Host.Platform.Models;
 
 /// <summary>OpenAI's model object.</summary>
 public sealed record ModelObject(string Id, long Created, string OwnedBy)

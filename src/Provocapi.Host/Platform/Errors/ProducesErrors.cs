@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Provocapi.Host.Platform.Errors;
 
-namespace Provocapi.Host.Modules.Inference.Serving;
+namespace Provocapi.Host.Platform.Errors;
 
 public static class ProducesErrorsExtensions
 {

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Provocapi.Host.Modules.Cluster.Registry;
+using Provocapi.Host.Platform.Cluster;
+
+namespace Provocapi.Host.Modules.Cluster.Gateway;
+
+/// <summary>
+/// A gateway's view of the registry, re-read a few times a heartbeat (never per request), plus what only this gateway
+/// knows: how many requests it has in flight on each worker, and which workers just failed it (left out until their
+/// next heartbeat, so one death costs one retry, not one per request until the registry notices).
+/// </summary>
+public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOptions> options, TimeProvider clock, ILogger<WorkerDirectory> logger)
+    : BackgroundService
+{
+    volatile IReadOnlyList<WorkerRecord>? _workers;
+    readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, long> _failedAt = new(StringComparer.Ordinal);
+
+    /// <summary>The registry as last read; empty before the first read.</summary>
+    public IReadOnlyList<WorkerRecord> Workers => _workers ?? [];
+
+    /// <summary>Whether the registry has been read at least once.</summary>
+    public bool IsLoaded => _workers != null;
+
+    public long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Healthy by its heartbeat and not failed since.</summary>
+    public bool IsUsable(WorkerRecord worker) =>
+        worker.IsHealthy(Now, options.Value.WorkerTimeout) && !(_failedAt.TryGetValue(worker.Id, out var failed) && failed >= worker.HeartbeatAt);
+
+    public int InFlight(string workerId) => _inFlight.GetValueOrDefault(workerId);
+
+    /// <summary>Counts a request on <paramref name="workerId"/> until the returned scope ends.</summary>
+    public IDisposable Enter(string workerId)
+    {
+        _inFlight.AddOrUpdate(workerId, 1, (_, n) => n + 1);
+        return new Leave(() => _inFlight.AddOrUpdate(workerId, 0, (_, n) => n - 1));
+    }
+
+    /// <summary>The worker could not be reached or broke a request: no more work until it reports again.</summary>
+    public void Failed(string workerId) => _failedAt[workerId] = Now;
+
+    public void Refresh() => _workers = registry.All();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromTicks(Math.Min(options.Value.HeartbeatInterval.Ticks / 2, TimeSpan.FromMilliseconds(500).Ticks));
+        using var timer = new PeriodicTimer(interval, clock);
+        do
+        {
+            try { Refresh(); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "could not read the worker registry; routing on the last view");
+            }
+        }
+        while (await Tick(timer, stoppingToken));
+    }
+
+    static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try { return await timer.WaitForNextTickAsync(stoppingToken); }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    sealed class Leave(Action leave) : IDisposable
+    {
+        int _done;
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0) leave();
+        }
+    }
+}

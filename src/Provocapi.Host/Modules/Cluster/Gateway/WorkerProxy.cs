@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Provocapi.Host.Modules.Cluster.Registry;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Headers;
+using Provocapi.Host.Platform.Metering;
+
+namespace Provocapi.Host.Modules.Cluster.Gateway;
+
+/// <summary>
+/// Sends a tenant's request to a worker and relays the reply. A worker that fails before anything reached the client
+/// (unreachable, a 5xx, a connection lost before the first byte of the reply) costs one retry on another worker; a
+/// stream that breaks after it started ends with an error event and <c>[DONE]</c>; otherwise the client gets a 502.
+/// The worker's headers become the reply's (its id in <c>X-Provocapi-Worker</c>, its queue time, its token limits), and
+/// its usage report meters the request here, where usage is recorded.
+/// </summary>
+public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDirectory directory, ClusterSecret secret, ILogger<WorkerProxy> logger)
+{
+    public const int Attempts = 2;
+
+    /// <summary>Worker headers the client sees as they are (the rest are the worker's business or rewritten here).</summary>
+    static readonly string[] RelayedHeaders = ["Content-Type", "Cache-Control", "X-Accel-Buffering", "Retry-After"];
+
+    /// <summary>Where one attempt ended: done (the client has its reply), or failed before the client saw anything.</summary>
+    abstract record Outcome
+    {
+        public sealed record Done : Outcome;
+        public sealed record Unreachable(string Reason) : Outcome;
+        public sealed record ServerError(int Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body) : Outcome;
+    }
+
+    public async Task ForwardAsync(HttpContext http, ReadOnlyMemory<byte> body, string model, string? adapter)
+    {
+        var caller = http.Caller();
+        var tried = new List<string>(Attempts);
+        Outcome? last = null;
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var worker = router.Pick(model, adapter, caller, tried);
+            if (worker == null) break;
+            tried.Add(worker.Id);
+            using (directory.Enter(worker.Id))
+                last = await AttemptAsync(http, worker, body, caller);
+            if (last is Outcome.Done) return;
+            if (last is Outcome.Unreachable) directory.Failed(worker.Id);
+            logger.LogWarning("worker {Worker} failed request {Request} ({Outcome}){Retry}", worker.Id, http.RequestInfo().RequestId,
+                last is Outcome.Unreachable u ? u.Reason : $"status {((Outcome.ServerError)last).Status}", attempt + 1 < Attempts ? "; retrying on another" : "");
+        }
+        switch (last)
+        {
+            case null when !router.Knows(model, caller):
+                throw ApiException.ModelNotFound(adapter == null ? model : $"{model}:{adapter}");
+            case null:
+                throw ApiException.Unavailable($"No healthy workers for the requested model '{model}'. Please try again shortly.", "no_healthy_workers", 1);
+            case Outcome.ServerError error:
+                await RelayAsync(http, error);
+                return;
+            case Outcome.Unreachable unreachable:
+                throw ApiException.Upstream($"Upstream worker error: {unreachable.Reason}.");
+        }
+    }
+
+    async Task<Outcome> AttemptAsync(HttpContext http, WorkerRecord worker, ReadOnlyMemory<byte> body, Caller caller)
+    {
+        var info = http.RequestInfo();
+        using var request = new HttpRequestMessage(HttpMethod.Post, worker.Url + http.Request.Path + http.Request.QueryString)
+        {
+            Content = new ReadOnlyMemoryContent(body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("Authorization", secret.AuthorizationValue);
+        request.Headers.TryAddWithoutValidation(CallerHeader.Name, CallerHeader.Write(caller));
+        request.Headers.TryAddWithoutValidation(ResponseHeadersMiddleware.RequestIdHeader, info.RequestId);
+        var sentAt = Stopwatch.GetTimestamp();
+        HttpResponseMessage response;
+        try { response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, http.RequestAborted); }
+        catch (Exception e) when (IsWorkerFailure(e, http))
+        {
+            return Unreachable(worker, "could not be reached", e);
+        }
+        using (response)
+        {
+            var status = (int)response.StatusCode;
+            var isStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
+            if (status >= 500 || !isStream)
+            {
+                byte[] whole;
+                try { whole = await response.Content.ReadAsByteArrayAsync(http.RequestAborted); }
+                catch (Exception e) when (IsWorkerFailure(e, http))
+                {
+                    return Unreachable(worker, "broke off its reply", e);
+                }
+                if (status >= 500) return new Outcome.ServerError(status, response.Headers, response.Content.Headers, whole);
+                Adopt(http, worker, response.Headers, response.Content.Headers, sentAt);
+                http.Response.StatusCode = status;
+                await http.Response.Body.WriteAsync(whole, http.RequestAborted);
+                return new Outcome.Done();
+            }
+            return await StreamAsync(http, worker, response, sentAt);
+        }
+    }
+
+    /// <summary>
+    /// Relays a stream event by event. The client's response starts only with the first event, so a worker that dies
+    /// before it is retried like any other; the usage comment is taken out; a break later ends the stream with an error event.
+    /// </summary>
+    async Task<Outcome> StreamAsync(HttpContext http, WorkerRecord worker, HttpResponseMessage response, long sentAt)
+    {
+        var events = new SseEventReader(await response.Content.ReadAsStreamAsync(http.RequestAborted));
+        string? first;
+        try { first = await NextEventAsync(events, http, sentAt); }
+        catch (Exception e) when (IsWorkerFailure(e, http))
+        {
+            return Unreachable(worker, "broke off its stream before the first event", e);
+        }
+        if (first == null) return new Outcome.Unreachable($"worker {worker.Id} ended its stream without an event");
+        Adopt(http, worker, response.Headers, response.Content.Headers, sentAt);
+        http.Response.StatusCode = (int)response.StatusCode;
+        var done = false;
+        try
+        {
+            for (var text = first; text != null; text = await NextEventAsync(events, http, sentAt))
+            {
+                await http.Response.WriteAsync(text, http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                if (text.StartsWith("data: [DONE]", StringComparison.Ordinal)) done = true;
+            }
+        }
+        catch (Exception e) when (IsWorkerFailure(e, http))
+        {
+            logger.LogWarning("worker {Worker} broke off stream {Request}: {Reason}", worker.Id, http.RequestInfo().RequestId, e.Message);
+        }
+        if (!done)
+        {
+            directory.Failed(worker.Id);
+            await http.Response.WriteAsync(
+                "data: {\"error\":{\"message\":\"Upstream worker error: the worker serving this stream failed; the reply is incomplete.\",\"type\":\"server_error\",\"param\":null,\"code\":\"upstream_error\"}}\n\n" +
+                "data: [DONE]\n\n", http.RequestAborted);
+        }
+        return new Outcome.Done();
+    }
+
+    /// <summary>The next event to relay (its text with the blank line that ends it), after applying any usage report; null at the end.</summary>
+    static async Task<string?> NextEventAsync(SseEventReader events, HttpContext http, long sentAt)
+    {
+        while (await events.ReadAsync(http.RequestAborted) is { } text)
+        {
+            if (!text.StartsWith(UsageReport.CommentPrefix, StringComparison.Ordinal)) return text;
+            UsageReport.Parse(text[UsageReport.CommentPrefix.Length..].TrimEnd())?.ApplyTo(http.RequestUsage(), sentAt);
+        }
+        return null;
+    }
+
+    /// <summary>Takes the worker's reply headers: relayed ones as they are, the worker's identity, model and queue time into this request's headers, its usage into the meter.</summary>
+    static void Adopt(HttpContext http, WorkerRecord worker, HttpResponseHeaders headers, HttpContentHeaders content, long sentAt)
+    {
+        var info = http.RequestInfo();
+        info.Worker = Value(headers, ResponseHeadersMiddleware.WorkerHeader) ?? worker.Id;
+        if (Value(headers, ResponseHeadersMiddleware.ModelHeader) is { } model) info.Model = model;
+        if (long.TryParse(Value(headers, ResponseHeadersMiddleware.QueueMsHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var queueMs))
+            info.QueueTime = TimeSpan.FromMilliseconds(queueMs);
+        if (!http.RequestUsage().IsMetered) UsageReport.Parse(Value(headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), sentAt);
+        foreach (var name in RelayedHeaders)
+            if ((Value(headers, name) ?? Value(content, name)) is { } value) http.Response.Headers[name] = value;
+        foreach (var (name, values) in headers)
+            if (name.StartsWith("x-ratelimit-", StringComparison.OrdinalIgnoreCase) && name.EndsWith("-tokens", StringComparison.OrdinalIgnoreCase))
+                http.Response.Headers[name] = string.Join(",", values);
+    }
+
+    /// <summary>What the client may read (the worker's name, not its address or the socket error, which go to the log).</summary>
+    Outcome.Unreachable Unreachable(WorkerRecord worker, string what, Exception e)
+    {
+        logger.LogWarning("worker {Worker} at {Url} {What}: {Reason}", worker.Id, worker.Url, what, e.Message);
+        return new Outcome.Unreachable($"worker {worker.Id} {what}");
+    }
+
+    /// <summary>The last worker's 5xx, as it answered.</summary>
+    static async Task RelayAsync(HttpContext http, Outcome.ServerError error)
+    {
+        Adopt(http, new WorkerRecord("", "", "", [], [], 0, 0, null), error.Headers, error.ContentHeaders, Stopwatch.GetTimestamp());
+        http.Response.StatusCode = error.Status;
+        await http.Response.Body.WriteAsync(error.Body, http.RequestAborted);
+    }
+
+    static string? Value(HttpHeaders headers, string name) => headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
+
+    /// <summary>The worker's fault, not the client's going away (which ends the request with no retry).</summary>
+    static bool IsWorkerFailure(Exception e, HttpContext http) =>
+        !http.RequestAborted.IsCancellationRequested && e is HttpRequestException or IOException or OperationCanceledException;
+}

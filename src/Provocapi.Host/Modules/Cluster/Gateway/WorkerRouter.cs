@@ -1,0 +1,41 @@
+using Provocapi.Host.Modules.Cluster.Registry;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
+
+namespace Provocapi.Host.Modules.Cluster.Gateway;
+
+/// <summary>
+/// Picks the worker for a request: one that is healthy and serves the model to the caller's tenant, preferring one
+/// that already holds the adapter (its weights are on disk there, maybe in memory), then the least loaded (its
+/// reported queue and running generations plus this gateway's requests in flight there), ties broken at random.
+/// </summary>
+public sealed class WorkerRouter(WorkerDirectory directory)
+{
+    public WorkerRecord? Pick(string model, string? adapter, Caller caller, IReadOnlyCollection<string> exclude)
+    {
+        var adapterKey = adapter == null ? null : WorkerRecord.AdapterKey(caller.TenantId, model, adapter);
+        WorkerRecord? best = null;
+        (int Holds, long Load, int Draw) bestRank = default;
+        foreach (var worker in directory.Workers)
+        {
+            if (exclude.Contains(worker.Id) || !directory.IsUsable(worker)) continue;
+            var served = worker.Models.FirstOrDefault(m => m.Answers(model) && m.IsVisibleTo(caller.TenantName));
+            if (served == null) continue;
+            var holds = adapterKey != null && worker.Adapters.Contains(adapterKey) ? 0 : 1;
+            var rank = (holds, (long)served.QueueLength + served.Running + directory.InFlight(worker.Id), Random.Shared.Next());
+            if (best == null || rank.CompareTo(bestRank) < 0) (best, bestRank) = (worker, rank);
+        }
+        return best;
+    }
+
+    /// <summary>Whether any worker, healthy or not, has reported <paramref name="model"/> for the caller: unknown is a 404, known but unserved a 503.</summary>
+    public bool Knows(string model, Caller caller) =>
+        directory.Workers.Any(w => w.Models.Any(m => m.Answers(model) && m.IsVisibleTo(caller.TenantName)));
+
+    /// <summary>The models healthy workers serve to the caller, one entry per id.</summary>
+    public IReadOnlyList<WorkerModel> Models(Caller caller) =>
+        directory.Workers.Where(directory.IsUsable)
+            .SelectMany(w => w.Models.Where(m => m.IsVisibleTo(caller.TenantName)))
+            .GroupBy(m => m.Id).Select(g => g.MinBy(m => m.Created)!)
+            .OrderBy(m => m.Id, StringComparer.Ordinal).ToList();
+}

@@ -1,0 +1,21 @@
+using Provocapi.Host.Platform.Cluster;
+
+namespace Provocapi.Host.Modules.Cluster.Registry;
+
+/// <summary>One worker's row in the registry: where it listens, what it serves, and when it last reported.</summary>
+public sealed record WorkerRecord(
+    string Id,
+    string Instance,
+    string Url,
+    IReadOnlyList<WorkerModel> Models,
+    IReadOnlyList<string> Adapters,
+    long StartedAt,
+    long HeartbeatAt,
+    long? StoppedAt)
+{
+    /// <summary>The affinity key of an adapter: its tenant, base model and name.</summary>
+    public static string AdapterKey(string? tenantId, string baseModel, string name) => $"{tenantId}/{baseModel}/{name}";
+
+    /// <summary>Heard from within <paramref name="timeout"/> of <paramref name="now"/> (Unix ms) and not stopped.</summary>
+    public bool IsHealthy(long now, TimeSpan timeout) => StoppedAt == null && now - HeartbeatAt <= (long)timeout.TotalMilliseconds;
+}

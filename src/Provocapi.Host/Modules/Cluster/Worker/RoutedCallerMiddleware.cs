@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Headers;
+using Provocapi.Host.Platform.Metering;
+
+namespace Provocapi.Host.Modules.Cluster.Worker;
+
+/// <summary>
+/// A worker's door: <c>/v1</c> and <c>/internal</c> requests must carry the cluster secret (tenants' keys mean nothing
+/// here); a <c>/v1</c> request runs as the caller its gateway authenticated and reports its usage back to that gateway.
+/// </summary>
+public sealed class RoutedCallerMiddleware(RequestDelegate next, ClusterSecret secret)
+{
+    public Task InvokeAsync(HttpContext http)
+    {
+        var path = http.Request.Path;
+        var isApi = path.StartsWithSegments("/v1");
+        if (!isApi && !path.StartsWithSegments("/internal")) return next(http);
+        if (!secret.IsPresentedBy(http))
+            throw ApiException.InvalidApiKey("This is a Provocapi worker: it serves only requests routed by a gateway, which carry the cluster secret.");
+        if (!isApi) return next(http);
+        var caller = CallerHeader.Read(http.Request.Headers[CallerHeader.Name])
+            ?? throw ApiException.BadRequest($"A routed request needs the {CallerHeader.Name} header naming its caller.");
+        http.Features.Set<Caller>(caller);
+        var info = http.RequestInfo();
+        info.ReportsUsage = true;
+        // A whole reply's usage is complete when it starts; a stream's start is not, so a stream also reports at its end.
+        http.Response.OnStarting(() =>
+        {
+            if (UsageReport.Of(info.Usage, info.ArrivedAt) is { } report) http.Response.Headers[UsageReport.Header] = report.ToJson();
+            return Task.CompletedTask;
+        });
+        return next(http);
+    }
+}
