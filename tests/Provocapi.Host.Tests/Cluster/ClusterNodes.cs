@@ -1,0 +1,92 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Provocapi.Host.Tests.Cli;
+using Provocapi.Host.Tests.Server;
+
+namespace Provocapi.Host.Tests.Cluster;
+
+/// <summary>
+/// A real cluster on loopback: one gateway and any number of workers, each its own <c>provocapi</c> process, sharing
+/// one store, with fast heartbeats so a dead worker is noticed within two seconds. Killed on dispose.
+/// </summary>
+public sealed class ClusterNodes : IAsyncDisposable
+{
+    public const string Secret = "test-cluster-secret-0123456789";
+    public static readonly TimeSpan WorkerTimeout = TimeSpan.FromSeconds(2);
+
+    readonly string _data = Directory.CreateTempSubdirectory("provocapi-cluster-").FullName;
+    readonly Dictionary<string, ServerProcess> _workers = [];
+
+    public ServerProcess Gateway { get; private set; } = null!;
+    public IReadOnlyDictionary<string, ServerProcess> Workers => _workers;
+    public string DataDirectory => _data;
+
+    /// <summary>Settings every node shares: the store, the secret, the heartbeat.</summary>
+    string[] Common(string nodeId) =>
+    [
+        "--data", _data,
+        $"--Provocapi:WorkerId={nodeId}",
+        $"--Provocapi:Cluster:Secret={Secret}",
+        "--Provocapi:Cluster:HeartbeatInterval=00:00:00.250",
+        $"--Provocapi:Cluster:WorkerTimeout={WorkerTimeout:c}",
+    ];
+
+    public static async Task<ClusterNodes> StartAsync(params string[] gatewayArgs)
+    {
+        var cluster = new ClusterNodes();
+        try
+        {
+            cluster.Gateway = await ServerProcess.StartAsync([.. cluster.Common("gateway"), "--role", "gateway", .. gatewayArgs]);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts worker <paramref name="id"/> (ready once its models load) and waits until the gateway routes to it.</summary>
+    public async Task<ServerProcess> AddWorkerAsync(string id, params string[] args)
+    {
+        var worker = await ServerProcess.StartAsync([.. Common(id), "--role", "worker", $"--Provocapi:Cluster:GatewayUrl={Gateway.BaseAddress}", .. args]);
+        _workers[id] = worker;
+        await WaitForWorkersAsync(_workers.Values.Count(w => !w.HasExited));
+        return worker;
+    }
+
+    /// <summary>Waits until the gateway counts <paramref name="count"/> usable workers.</summary>
+    public async Task WaitForWorkersAsync(int count)
+    {
+        using var http = new HttpClient { BaseAddress = Gateway.BaseAddress };
+        for (var i = 0; i < 200; i++)
+        {
+            var ready = await http.GetFromJsonAsync<JsonElement>("/ready");
+            if (ready.GetProperty("workers").GetInt32() == count) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"the gateway never counted {count} workers");
+    }
+
+    /// <summary>A new tenant's API key, made with the CLI against the shared store.</summary>
+    public async Task<string> CreateKeyAsync(string tenant)
+    {
+        var outcome = await ProvocapiProcess.RunAsync(["keys", "create", "--tenant", tenant, "--data", _data]);
+        Assert.Equal(0, outcome.ExitCode);
+        return outcome.Stdout.Trim().Split('\n')[^1].Trim();
+    }
+
+    public HttpClient Client(string key)
+    {
+        var http = new HttpClient { BaseAddress = Gateway.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        return http;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var worker in _workers.Values) await worker.DisposeAsync();
+        if (Gateway != null) await Gateway.DisposeAsync();
+        try { Directory.Delete(_data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
