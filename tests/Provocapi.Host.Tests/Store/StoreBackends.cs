@@ -42,11 +42,15 @@ public sealed class TestStore : IDisposable
     readonly Action _drop;
     readonly List<Database> _opened = [];
 
-    TestStore(Func<Database> connect, Action drop)
+    TestStore(Func<Database> connect, Action drop, string? postgresConnection = null)
     {
         _connect = connect;
         _drop = drop;
+        PostgresConnection = postgresConnection;
     }
+
+    /// <summary>On Postgres, the connection string of this test's schema (what a server's <c>Provocapi:Store:Postgres</c> would be).</summary>
+    public string? PostgresConnection { get; }
 
     public static TestStore Sqlite()
     {
@@ -63,7 +67,7 @@ public sealed class TestStore : IDisposable
         var schema = "test_" + Guid.NewGuid().ToString("N");
         Execute(connectionString, $"CREATE SCHEMA {schema}");
         var scoped = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema }.ConnectionString;
-        return new TestStore(() => new PostgresDatabase(scoped), () => Execute(connectionString, $"DROP SCHEMA {schema} CASCADE"));
+        return new TestStore(() => new PostgresDatabase(scoped), () => Execute(connectionString, $"DROP SCHEMA {schema} CASCADE"), scoped);
     }
 
     /// <summary>A new, not yet migrated, instance over this store.</summary>
@@ -88,5 +92,14 @@ public sealed class TestStore : IDisposable
     {
         foreach (var database in _opened) (database as IDisposable)?.Dispose();
         _drop();
+    }
+}
+
+/// <summary>A fact that runs only where a PostgreSQL server is configured for the tests.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (StoreBackends.PostgresConnection == null) Skip = $"{StoreBackends.ConnectionVariable} is not set (.ci/run starts PostgreSQL and sets it)";
     }
 }
