@@ -5,7 +5,7 @@ namespace Provocapi.Host.Modules.Keys.RateLimits;
 
 /// <summary>
 /// Buckets in the store's <c>rate_buckets</c> table (migration 0005), so every process serving a tenant draws from
-/// one allowance. Each take is one write transaction: make the row if it is new, read it (locked on Postgres),
+/// one allowance. Each take is one write transaction: read the row (locked on Postgres; made first if it is new),
 /// refill it by the time since it was last written, take if the amount fits, and write it back.
 /// </summary>
 public sealed class StoreRateBuckets(Database database, TimeProvider clock) : IRateBuckets
@@ -29,14 +29,18 @@ public sealed class StoreRateBuckets(Database database, TimeProvider clock) : IR
         using var connection = database.Open();
         using var transaction = database.BeginWrite(connection);
         var key = new { tenantId, kind, capacity, now };
-        connection.Execute(
-            """
-            INSERT INTO rate_buckets (tenant_id, kind, capacity, available, updated_ms) VALUES (@tenantId, @kind, @capacity, @capacity, @now)
-            ON CONFLICT (tenant_id, kind) DO NOTHING
-            """, key, transaction);
-        var row = connection.QuerySingle<Row>(
-            $"SELECT available AS Available, updated_ms AS UpdatedMs FROM rate_buckets WHERE tenant_id = @tenantId AND kind = @kind {database.ForUpdate}",
-            key, transaction);
+        var read = $"SELECT available AS Available, updated_ms AS UpdatedMs FROM rate_buckets WHERE tenant_id = @tenantId AND kind = @kind {database.ForUpdate}";
+        var row = connection.QuerySingleOrDefault<Row>(read, key, transaction);
+        if (row == null)
+        {
+            // Another process may make the row at the same moment: the loser's insert does nothing, and both read the one row.
+            connection.Execute(
+                """
+                INSERT INTO rate_buckets (tenant_id, kind, capacity, available, updated_ms) VALUES (@tenantId, @kind, @capacity, @capacity, @now)
+                ON CONFLICT (tenant_id, kind) DO NOTHING
+                """, key, transaction);
+            row = connection.QuerySingle<Row>(read, key, transaction);
+        }
         // A tier change applies at once, keeping what was used; a clock behind the last writer's refills nothing.
         var level = new BucketLevel(capacity, Math.Min(capacity, row.Available)).After(TimeSpan.FromMilliseconds(now - row.UpdatedMs));
         connection.Execute(
