@@ -2,12 +2,15 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Provocapi.Host.Tests.Cli;
 using Provocapi.Host.Tests.Server;
+using Provocapi.Host.Tests.Store;
 
 namespace Provocapi.Host.Tests.Cluster;
 
 /// <summary>
-/// A real cluster on loopback: one gateway and any number of workers, each its own <c>provocapi</c> process, sharing
-/// one store, with fast heartbeats so a dead worker is noticed within two seconds. Killed on dispose.
+/// A real cluster on loopback: one gateway and any number of workers, each its own <c>provocapi</c> process with its
+/// own data folder, sharing one store (a fresh PostgreSQL schema when <c>PROVOCAPI_TEST_POSTGRES</c> is set, as in CI;
+/// otherwise one SQLite file, which processes on one machine can share), with fast heartbeats so a dead worker is
+/// noticed within two seconds. Killed on dispose.
 /// </summary>
 public sealed class ClusterNodes : IAsyncDisposable
 {
@@ -16,15 +19,25 @@ public sealed class ClusterNodes : IAsyncDisposable
 
     readonly string _data = Directory.CreateTempSubdirectory("provocapi-cluster-").FullName;
     readonly Dictionary<string, ServerProcess> _workers = [];
+    readonly TestStore? _postgres = StoreBackends.PostgresConnection != null ? StoreBackends.Fresh("postgres") : null;
+
+    /// <summary>Where the nodes keep their state: the shared store's settings.</summary>
+    string[] StoreArgs(string nodeId) => _postgres?.PostgresConnection is { } postgres
+        ? ["--data", Path.Combine(_data, nodeId), $"--Provocapi:Store:Postgres={postgres}"]
+        : ["--data", _data];
+
+    /// <summary>The <c>keys</c> command's flags for the same store.</summary>
+    string[] CliStoreArgs => _postgres?.PostgresConnection is { } postgres ? ["--postgres", postgres, "--data", Path.Combine(_data, "cli")] : ["--data", _data];
+
+    public bool OnPostgres => _postgres != null;
 
     public ServerProcess Gateway { get; private set; } = null!;
     public IReadOnlyDictionary<string, ServerProcess> Workers => _workers;
-    public string DataDirectory => _data;
 
     /// <summary>Settings every node shares: the store, the secret, the heartbeat.</summary>
     string[] Common(string nodeId) =>
     [
-        "--data", _data,
+        .. StoreArgs(nodeId),
         $"--Provocapi:WorkerId={nodeId}",
         $"--Provocapi:Cluster:Secret={Secret}",
         "--Provocapi:Cluster:HeartbeatInterval=00:00:00.250",
@@ -71,7 +84,7 @@ public sealed class ClusterNodes : IAsyncDisposable
     /// <summary>A new tenant's API key, made with the CLI against the shared store.</summary>
     public async Task<string> CreateKeyAsync(string tenant)
     {
-        var outcome = await ProvocapiProcess.RunAsync(["keys", "create", "--tenant", tenant, "--data", _data]);
+        var outcome = await ProvocapiProcess.RunAsync(["keys", "create", "--tenant", tenant, .. CliStoreArgs]);
         Assert.Equal(0, outcome.ExitCode);
         return outcome.Stdout.Trim().Split('\n')[^1].Trim();
     }
@@ -87,6 +100,7 @@ public sealed class ClusterNodes : IAsyncDisposable
     {
         foreach (var worker in _workers.Values) await worker.DisposeAsync();
         if (Gateway != null) await Gateway.DisposeAsync();
+        _postgres?.Dispose();
         try { Directory.Delete(_data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
