@@ -21,7 +21,7 @@ public static class CommandLineApp
                    [--prefix-prompt 1000] [--prefix-shared 900] [--lora-adapters N [--lora-rank 16] [--lora-repeats 3]]
                    [-t THREADS] [--json]
           bench-batch [--model PATH] [-n 1000] [--max-tokens 16] [-t THREADS] [--probes 10]
-          bench-gateway [--model PATH] [-n 2000] [-c 16] [-d 10] [--postgres CONNECTION]
+          bench-gateway [--model PATH] [-n 2000] [-c 16] [-d 10] [--postgres CONNECTION] [--rate-limited]
         """;
 
     public static async Task<int> RunAsync(string[] args)

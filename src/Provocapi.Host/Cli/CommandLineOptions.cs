@@ -5,7 +5,7 @@ namespace Provocapi.Host.Cli;
 /// <summary>A verb's arguments: <c>--name value</c> options, <c>--flag</c> switches and positional words.</summary>
 public sealed class CommandLineOptions
 {
-    static readonly HashSet<string> Flags = ["--jsonl", "--no-special", "--ids", "--json"];
+    static readonly HashSet<string> Flags = ["--jsonl", "--no-special", "--ids", "--json", "--rate-limited"];
 
     readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
     readonly HashSet<string> _flags = new(StringComparer.Ordinal);

@@ -20,6 +20,7 @@ namespace Provocapi.Host.Cli;
 /// worker directly (with the cluster secret, as a gateway would) and through the gateway: one at a time, alternating,
 /// for the added latency at p50 and p99; then from <c>-c</c> concurrent clients for requests per second. Two request
 /// kinds: a one-token completion (the engine runs), and one the worker refuses at once (only routing and relaying).
+/// <c>--rate-limited</c> gives the tenant limits too high to bite, so each request still pays for its bucket checks.
 /// </summary>
 public static class GatewayBenchCommand
 {
@@ -32,6 +33,8 @@ public static class GatewayBenchCommand
         var clients = options.Int(16, "-c", "--clients");
         var seconds = options.Int(10, "-d", "--seconds");
         var postgres = options.String("--postgres");
+        // Limits too high to bite, so every request still takes from its tenant's buckets (in the store, on Postgres).
+        var (requestsPerMinute, tokensPerMinute) = options.Flag("--rate-limited") ? ("1000000000", "1000000000000") : ("0", "0");
         options.RejectUnknown();
         if (requests < 10 || clients < 1 || seconds < 1) throw new CommandLineException("-n must be at least 10, -c and -d at least 1");
 
@@ -39,7 +42,7 @@ public static class GatewayBenchCommand
         string[] Common(string node) =>
         [
             "--data", Path.Combine(data, postgres == null ? "" : node), $"--Provocapi:WorkerId={node}", $"--Provocapi:Cluster:Secret={Secret}",
-            "--Provocapi:Tiers:Dedicated:RequestsPerMinute=0", "--Provocapi:Tiers:Dedicated:TokensPerMinute=0", "--Logging:LogLevel:Default=Warning",
+            $"--Provocapi:Tiers:Dedicated:RequestsPerMinute={requestsPerMinute}", $"--Provocapi:Tiers:Dedicated:TokensPerMinute={tokensPerMinute}", "--Logging:LogLevel:Default=Warning",
             .. postgres == null ? Array.Empty<string>() : [$"--Provocapi:Store:Postgres={postgres}"],
         ];
         var workerUrl = $"http://127.0.0.1:{FreePort()}";
@@ -61,7 +64,7 @@ public static class GatewayBenchCommand
             if (ready.GetProperty("workers").GetInt32() == 1) break;
             await Task.Delay(50);
         }
-        Console.Error.WriteLine($"{path}: worker and gateway in one process on {Environment.ProcessorCount} cores, store {(postgres == null ? "SQLite" : "PostgreSQL")}");
+        Console.Error.WriteLine($"{path}: worker and gateway in one process on {Environment.ProcessorCount} cores, store {(postgres == null ? "SQLite" : "PostgreSQL")}, rate limits {(requestsPerMinute == "0" ? "off" : "on")}");
 
         foreach (var (kind, body, status) in new[]
                  {

@@ -5,5 +5,6 @@ CREATE TABLE rate_buckets (
     capacity   BIGINT NOT NULL,
     available  DOUBLE PRECISION NOT NULL,
     updated_ms BIGINT NOT NULL,
+    taken      BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, kind)
 );
