@@ -8,7 +8,7 @@ namespace Provocapi.Host.Tests.Adapters.Cluster;
 /// <summary>
 /// A real cluster on loopback: one gateway and two workers (<c>w1</c>, <c>w2</c>), separate <c>provocapi</c>
 /// processes sharing one data folder (its SQLite store), each worker serving the demo model. Workers check their
-/// adapters against the store every second.
+/// adapters against the store every second; the gateway downloads from a <see cref="LoopbackHub"/>.
 /// </summary>
 public sealed class AdapterClusterFixture : IAsyncLifetime
 {
@@ -16,6 +16,7 @@ public sealed class AdapterClusterFixture : IAsyncLifetime
     public static readonly string[] WorkerIds = ["w1", "w2"];
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("provocapi-adapter-cluster-").FullName;
+    public LoopbackHub Hub { get; } = LoopbackHub.Start();
     public ServerProcess Gateway { get; private set; } = null!;
     public Dictionary<string, ServerProcess> Workers { get; } = [];
 
@@ -23,7 +24,7 @@ public sealed class AdapterClusterFixture : IAsyncLifetime
     {
         string[] common = ["--data", DataDirectory, $"--Provocapi:Cluster:Secret={Secret}", "--Provocapi:Cluster:HeartbeatInterval=00:00:00.5",
             "--Provocapi:Cluster:WorkerTimeout=00:00:05"];
-        Gateway = await ServerProcess.StartAsync(["--role", "gateway", .. common]);
+        Gateway = await ServerProcess.StartAsync(["--role", "gateway", .. common, $"--Provocapi:Adapters:HubEndpoint={Hub.Url}"]);
         foreach (var id in WorkerIds)
             Workers[id] = await ServerProcess.StartAsync(["--role", "worker", .. common, $"--Provocapi:WorkerId={id}",
                 $"--Provocapi:Cluster:GatewayUrl={Gateway.BaseAddress}", "--Provocapi:Adapters:CacheCheckInterval=00:00:01"]);
@@ -54,6 +55,7 @@ public sealed class AdapterClusterFixture : IAsyncLifetime
     {
         foreach (var worker in Workers.Values) await worker.DisposeAsync();
         if (Gateway != null) await Gateway.DisposeAsync();
+        await Hub.DisposeAsync();
         try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
     }
 }

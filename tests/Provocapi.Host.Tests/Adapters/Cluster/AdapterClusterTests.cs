@@ -113,6 +113,25 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
     }
 
     [Fact]
+    public async Task An_adapter_the_gateway_downloads_from_the_hub_reaches_the_workers_too()
+    {
+        using var client = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-hub"));
+        var folder = await WritePeftAsync(seed: 18);
+        cluster.Hub.Publish("owner/cluster-lora", "main", folder);
+        using var created = await client.PostJsonAsync("/v1/adapters", new { name = "from-hub", base_model = "demo", hf_repo = "owner/cluster-lora" });
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var id = (await created.JsonAsync()).GetProperty("id").GetString()!;
+        string? status = null;
+        for (var i = 0; i < 100 && status is not ("ready" or "failed"); i++, await Task.Delay(100))
+            status = (await (await client.GetAsync($"/v1/adapters/{id}")).JsonAsync()).GetProperty("status").GetString();
+        Assert.Equal("ready", status);
+
+        using var tuned = await CompleteAsync(client, "demo:from-hub");
+        Assert.Equal(await ReferenceAsync(folder), await TextAsync(tuned));
+        Assert.Equal(1, FetchCount(tuned.Header("X-Provocapi-Worker"), id));
+    }
+
+    [Fact]
     public async Task Concurrent_first_requests_on_a_worker_fetch_the_adapter_once()
     {
         using var client = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-once"));
