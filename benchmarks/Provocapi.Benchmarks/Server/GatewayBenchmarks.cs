@@ -33,12 +33,13 @@ public class GatewayBenchmarks
         services.AddLogging();
         services.AddOptions<ServerOptions>().Configure(o => o.DataDirectory = _data);
         services.AddOptions<TierOptions>().Configure(o => o.Dedicated = new TierLimits { RequestsPerMinute = int.MaxValue, TokensPerMinute = long.MaxValue });
-        services.AddSingleton<SqliteStore>();
+        services.AddSingleton<Database>(new SqliteDatabase(_data));
+        services.AddSingleton<IRateBuckets, MemoryRateBuckets>();
         services.AddSingleton<KeyStore>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<TenantRateLimiter>();
         _services = services.BuildServiceProvider();
-        _services.GetRequiredService<SqliteStore>().Migrate();
+        _services.GetRequiredService<Database>().Migrate();
         _authorization = "Bearer " + _services.GetRequiredService<KeyStore>().CreateKey("bench", Tier.Dedicated).Key;
 
         static Task Endpoint(HttpContext http)

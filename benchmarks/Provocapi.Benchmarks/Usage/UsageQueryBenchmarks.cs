@@ -36,7 +36,7 @@ public class UsageQueryBenchmarks
     {
         if (Backend == "sqlite")
         {
-            var sqlite = new SqliteStore(Environment.GetEnvironmentVariable("PROVOCAPI_BENCH_USAGE_DIR") ?? "/tmp/provocapi-usage-bench").Migrate();
+            var sqlite = new SqliteDatabase(Environment.GetEnvironmentVariable("PROVOCAPI_BENCH_USAGE_DIR") ?? "/tmp/provocapi-usage-bench").Migrate();
             _store = new SqliteUsageStore(sqlite);
             using var connection = sqlite.Open();
             if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM usage_requests WHERE tenant_id = @Tenant", new { Tenant }) != Rows)

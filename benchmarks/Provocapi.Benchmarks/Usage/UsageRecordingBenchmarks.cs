@@ -80,7 +80,7 @@ public class UsageRecordingBenchmarks
         _without = Pipeline(recording: false);
         _with = Pipeline(recording: true);
 
-        _sqlite = new SqliteUsageStore(new SqliteStore(_data).Migrate());
+        _sqlite = new SqliteUsageStore(new SqliteDatabase(_data).Migrate());
         _batch = [.. Enumerable.Range(0, 1000).Select(i => new UsageRecord(DateTimeOffset.UtcNow, $"req_{i}", "ten_bench", "key_bench", "small", null,
             "/v1/chat/completions", 32, 16, 120 + i % 50, 30 + i % 7, 1, 200, false, 0.0000064))];
     }

@@ -7,7 +7,7 @@ public static class CommandLineApp
 {
     const string Usage = """
         usage: provocapi [<verb>] [options]
-          serve    [--urls URL] [--data DIR] [--model ID=PATH ...] [--config FILE] [--Section:Key=value ...]   (the default verb)
+          serve    [--urls URL] [--data DIR] [--model ID=PATH ...] [--config FILE] [--role all|gateway|worker] [--Section:Key=value ...]   (the default verb)
           keys     create --tenant NAME [--tier shared|reserved|dedicated] [--data DIR]
           keys     list [--tenant NAME] [--data DIR]
           keys     revoke KEY_PREFIX [--data DIR]
@@ -21,6 +21,7 @@ public static class CommandLineApp
                    [--prefix-prompt 1000] [--prefix-shared 900] [--lora-adapters N [--lora-rank 16] [--lora-repeats 3]]
                    [-t THREADS] [--json]
           bench-batch [--model PATH] [-n 1000] [--max-tokens 16] [-t THREADS] [--probes 10]
+          bench-gateway [--model PATH] [-n 2000] [-c 16] [-d 10] [--postgres CONNECTION]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -42,9 +43,10 @@ public static class CommandLineApp
                 "bench" => BenchCommand.Run(options),
                 "bench-serve" => await ServeBenchCommand.RunAsync(options),
                 "bench-batch" => await BatchBenchCommand.RunAsync(options),
+                "bench-gateway" => await GatewayBenchCommand.RunAsync(options),
                 "keys" => KeysCommand.Run(options),
                 "usage" => await UsageCommand.RunAsync(options),
-                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, usage, tokenize, generate, bench, bench-serve, bench-batch)"),
+                _ => throw new CommandLineException($"unknown verb '{args[0]}' (serve, keys, usage, tokenize, generate, bench, bench-serve, bench-batch, bench-gateway)"),
             };
         }
         catch (Exception e) when (e is CommandLineException or ModelFormatException or ArgumentException or IOException or NotSupportedException or UnauthorizedAccessException)

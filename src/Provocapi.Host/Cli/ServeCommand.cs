@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Provocapi.Host.Server;
 
@@ -19,7 +19,7 @@ public static class ServeCommand
         {
             return Fail(string.Join("; ", e.Failures));
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or SqliteException or FormatException)
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or DbException or FormatException)
         {
             return Fail(e.Message);
         }

@@ -23,16 +23,15 @@ public static class UsageCommand
         if (range == null) throw new CommandLineException(problem!.Replace("'", "", StringComparison.Ordinal));
         var model = options.String("--model");
         var chart = options.String("--chart");
-        var data = options.String("--data") ?? "data";
+        var location = StoreLocation.From(options);
         var clickHouse = options.String("--clickhouse");
         var database = options.String("--clickhouse-database");
         options.RejectUnknown();
 
-        var sqlite = new SqliteStore(data).Migrate();
-        var tenant = new KeyStore(sqlite).FindTenant(tenantName) ?? throw new CommandLineException($"no tenant named '{tenantName}' in {sqlite.Path}");
+        var tenant = new KeyStore(location.OpenMigrated()).FindTenant(tenantName) ?? throw new CommandLineException($"no tenant named '{tenantName}' in {location}");
         IUsageStore store = clickHouse != null
             ? new ClickHouseUsageStore(new ClickHouseOptions { Url = clickHouse, Database = database ?? new ClickHouseOptions().Database }, new HttpClient())
-            : new SqliteUsageStore(sqlite);
+            : new SqliteUsageStore(new SqliteDatabase(location.DataDirectory).Migrate());
         IReadOnlyList<UsageDay> days;
         try
         {

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using OpenAI;
 using OpenAI.Chat;
 using Provocapi.Host.Tests.Cli;
+using Provocapi.Host.Tests.Store;
 using Provocapi.Tests;
 
 namespace Provocapi.Host.Tests.Server;
@@ -45,6 +46,8 @@ public sealed class ExecutableTests : IDisposable
         { ["--config", "/no/such/settings.json"], "/no/such/settings.json" },
         { ["--model", "nopath"], "--model wants ID=PATH" },
         { ["stray"], "unexpected argument 'stray'" },
+        { ["--Provocapi:Store:Postgres=Nonsense=1"], "Provocapi:Store:Postgres is not a connection string" },
+        { ["--Provocapi:Store:Postgres=Host=127.0.0.1;Port=1;Timeout=5"], "127.0.0.1:1" },
     };
 
     [Theory]
@@ -75,6 +78,23 @@ public sealed class ExecutableTests : IDisposable
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("file-model", response.Header("X-Provocapi-Model"));
         Assert.Equal("from-flag", response.Header("X-Provocapi-Worker"));
+    }
+
+    [PostgresFact]
+    public async Task Keys_made_by_the_cli_in_postgres_open_a_server_on_postgres()
+    {
+        using var store = StoreBackends.Fresh("postgres");
+        var created = await ProvocapiProcess.RunAsync(["keys", "create", "--tenant", "team-p", "--postgres", store.PostgresConnection!, "--data", _data]);
+        Assert.Equal(0, created.ExitCode);
+        var key = created.Stdout.TrimEnd().Split('\n')[^1];
+        Assert.False(File.Exists(Path.Combine(_data, "provocapi.db")));
+        Assert.Contains("\tteam-p\tshared\t", (await ProvocapiProcess.RunAsync(["keys", "list", "--postgres", store.PostgresConnection!])).Stdout);
+
+        await using var server = await ServerProcess.StartAsync("--data", _data, $"--Provocapi:Store:Postgres={store.PostgresConnection}");
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        using var response = await http.GetAsync("/v1/models");
+        Assert.Equal(200, (int)response.StatusCode);
     }
 
     public void Dispose()

@@ -29,7 +29,7 @@ public static class UsageBackends
     {
         IUsageStore store = name switch
         {
-            "sqlite" => new SqliteUsageStore(new SqliteStore(Directory.CreateTempSubdirectory("provocapi-usage-").FullName)),
+            "sqlite" => new SqliteUsageStore(new SqliteDatabase(Directory.CreateTempSubdirectory("provocapi-usage-").FullName)),
             "clickhouse" => new ClickHouseUsageStore(new ClickHouseOptions { Url = ClickHouseUrl!, Database = "provocapi_test" }, new HttpClient()),
             _ => throw new ArgumentOutOfRangeException(nameof(name)),
         };

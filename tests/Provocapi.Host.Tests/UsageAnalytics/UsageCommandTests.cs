@@ -22,7 +22,7 @@ public sealed class UsageCommandTests : IDisposable
     /// <summary>Two models over 1 to 5 March; nothing on the 3rd; model b only on the 4th and 5th.</summary>
     async Task<string> SeedAsync()
     {
-        var sqlite = new SqliteStore(_data).Migrate();
+        var sqlite = new SqliteDatabase(_data).Migrate();
         var tenant = new KeyStore(sqlite).CreateKey("acme", null).Tenant.Id;
         var rows = new List<UsageRecord>();
         foreach (var d in new[] { 1, 2, 4, 5 })

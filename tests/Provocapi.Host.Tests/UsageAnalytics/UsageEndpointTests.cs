@@ -137,7 +137,7 @@ public sealed class UsageEndpointTests
 
         await server.DisposeAsync();
 
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, SqliteStore.FileName)}");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, SqliteDatabase.FileName)}");
         var rows = connection.Query<StoredRow>(
             """
             SELECT tenant_id AS TenantId, key_id AS KeyId, model AS Model, endpoint AS Endpoint, prompt_tokens AS PromptTokens,

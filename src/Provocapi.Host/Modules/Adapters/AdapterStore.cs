@@ -1,12 +1,11 @@
 using System.Security.Cryptography;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Modules.Adapters;
 
 /// <summary>Adapters' metadata in the store, always read and written for one tenant.</summary>
-public sealed class AdapterStore(SqliteStore store)
+public sealed class AdapterStore(Database store)
 {
     public sealed record StoredAdapter(string Id, string TenantId, string Name, string BaseModel, string Format, string? HfRepo, string? Revision,
         string Status, string? Failure, long? Rank, double? Alpha, string? TargetModules, long? SizeBytes, long CreatedAt);
@@ -33,7 +32,7 @@ public sealed class AdapterStore(SqliteStore store)
                 """, adapter);
             return true;
         }
-        catch (SqliteException e) when (e.SqliteErrorCode == 19 && e.Message.Contains("UNIQUE", StringComparison.Ordinal))
+        catch (Exception e) when (store.IsUniqueViolation(e))
         {
             return false;
         }
@@ -78,7 +77,7 @@ public sealed class AdapterStore(SqliteStore store)
     public IReadOnlyList<StoredAdapter> WithStatus(params string[] status)
     {
         using var connection = store.Open();
-        return connection.Query<StoredAdapter>($"SELECT {Columns} FROM adapters WHERE status IN @status", new { status }).ToList();
+        return connection.Query<StoredAdapter>($"SELECT {Columns} FROM adapters WHERE {store.IsAnyOf("status", "@status")}", new { status }).ToList();
     }
 
     public void SetDownloading(string id)

@@ -1,11 +1,10 @@
 using Dapper;
-using Microsoft.Data.Sqlite;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Modules.Batch;
 
-/// <summary>Jobs, lines and results in the embedded store (Dapper over SQLite).</summary>
-public sealed class BatchStore(SqliteStore store)
+/// <summary>Jobs, lines and results in the store (Dapper over SQLite or PostgreSQL).</summary>
+public sealed class BatchStore(Database store)
 {
     const string JobColumns = """
         id AS Id, tenant_id AS TenantId, tenant_name AS TenantName, tier AS Tier, key_id AS KeyId, endpoint AS Endpoint, status AS Status,
@@ -33,19 +32,20 @@ public sealed class BatchStore(SqliteStore store)
     /// <summary>A tenant's jobs, newest first (by insertion: several may share a second), after the job <paramref name="after"/> when given.</summary>
     public IReadOnlyList<BatchJob> List(string tenantId, int limit, string? after)
     {
+        var order = store.InsertOrder;
         using var connection = store.Open();
         return connection.Query<BatchJob>(
             $"""
             SELECT {JobColumns} FROM batch_jobs
-            WHERE tenant_id = @tenantId AND (@after IS NULL OR rowid < (SELECT rowid FROM batch_jobs WHERE id = @after AND tenant_id = @tenantId))
-            ORDER BY rowid DESC LIMIT @limit
+            WHERE tenant_id = @tenantId AND (@after IS NULL OR {order} < (SELECT {order} FROM batch_jobs WHERE id = @after AND tenant_id = @tenantId))
+            ORDER BY {order} DESC LIMIT @limit
             """, new { tenantId, limit, after }).ToList();
     }
 
     public int CountOpen(string tenantId)
     {
         using var connection = store.Open();
-        return connection.ExecuteScalar<int>("SELECT COUNT(*) FROM batch_jobs WHERE tenant_id = @tenantId AND status IN @open", new { tenantId, open = BatchStatus.Open });
+        return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM batch_jobs WHERE tenant_id = @tenantId AND {store.IsAnyOf("status", "@open")}", new { tenantId, open = BatchStatus.Open });
     }
 
     public IReadOnlyList<BatchJob> WithStatus(string status)
@@ -58,7 +58,7 @@ public sealed class BatchStore(SqliteStore store)
     public void Start(string jobId, IReadOnlyList<BatchLine> lines, long now)
     {
         using var connection = store.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = store.BeginWrite(connection);
         connection.Execute(
             "INSERT INTO batch_lines (job_id, line, custom_id, url, body) VALUES (@jobId, @Line, @CustomId, @Url, @Body)",
             lines.Select(l => new { jobId, l.Line, l.CustomId, l.Url, l.Body }), transaction);
@@ -88,7 +88,7 @@ public sealed class BatchStore(SqliteStore store)
     public IReadOnlyList<string> Overdue(long now)
     {
         using var connection = store.Open();
-        return connection.Query<string>("SELECT id FROM batch_jobs WHERE status IN @open AND expires_at <= @now", new { open = BatchStatus.Open, now }).ToList();
+        return connection.Query<string>($"SELECT id FROM batch_jobs WHERE {store.IsAnyOf("status", "@open")} AND expires_at <= @now", new { open = BatchStatus.Open, now }).ToList();
     }
 
     /// <summary>After a restart nothing is running: lines left running by a killed process go back to pending (their results were never stored).</summary>
@@ -102,14 +102,14 @@ public sealed class BatchStore(SqliteStore store)
     public IReadOnlyList<ClaimedLine> Claim(int count, long now)
     {
         using var connection = store.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = store.BeginWrite(connection);
         var lines = connection.Query<ClaimedLine>(
-            """
+            $"""
             SELECT l.job_id AS JobId, l.line AS Line, l.custom_id AS CustomId, l.url AS Url, l.body AS Body,
                    j.tenant_id AS TenantId, j.tenant_name AS TenantName, j.tier AS Tier, j.key_id AS KeyId, l.attempts AS Attempts
             FROM batch_jobs j JOIN batch_lines l ON l.job_id = j.id AND l.state = 'pending' AND l.not_before <= @now
             WHERE j.status = @status
-            ORDER BY j.rowid, l.line LIMIT @count
+            ORDER BY j.{store.InsertOrder}, l.line LIMIT @count {store.ForUpdate}
             """, new { status = BatchStatus.InProgress, count, now }, transaction).ToList();
         connection.Execute("UPDATE batch_lines SET state = 'running', attempts = attempts + 1 WHERE job_id = @JobId AND line = @Line", lines, transaction);
         transaction.Commit();
@@ -120,7 +120,7 @@ public sealed class BatchStore(SqliteStore store)
     public void Finish(ClaimedLine line, LineResult result, long now)
     {
         using var connection = store.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = store.BeginWrite(connection);
         var updated = connection.Execute(
             """
             UPDATE batch_lines SET state = 'done', status_code = @StatusCode, request_id = @RequestId, response = @Body,

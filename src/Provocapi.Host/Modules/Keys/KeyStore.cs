@@ -6,7 +6,7 @@ using Provocapi.Host.Store;
 namespace Provocapi.Host.Modules.Keys;
 
 /// <summary>Tenants and their API keys in the store.</summary>
-public sealed class KeyStore(SqliteStore store)
+public sealed class KeyStore(Database store)
 {
     public sealed record Tenant(string Id, string Name, Tier Tier);
     public sealed record StoredKey(string Id, string Prefix, byte[] Hash, string TenantId, string TenantName, Tier Tier, bool Revoked);
@@ -17,7 +17,7 @@ public sealed class KeyStore(SqliteStore store)
     public CreatedKey CreateKey(string tenantName, Tier? tier)
     {
         using var connection = store.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
+        using var transaction = store.BeginWrite(connection);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var row = connection.QuerySingleOrDefault<TenantRow>(
             "SELECT id AS Id, tier AS Tier FROM tenants WHERE name = @tenantName", new { tenantName }, transaction);
@@ -85,7 +85,7 @@ public sealed class KeyStore(SqliteStore store)
     public IReadOnlyList<string> Revoke(string prefix)
     {
         using var connection = store.Open();
-        using var transaction = connection.BeginTransaction(deferred: false);
+        using var transaction = store.BeginWrite(connection);
         var matches = connection.Query<string>(
             "SELECT prefix FROM api_keys WHERE revoked_at IS NULL AND substr(prefix, 1, length(@prefix)) = @prefix",
             new { prefix }, transaction).ToList();

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Provocapi.Host.Modules.Keys.RateLimits;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Options;
+using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Modules.Keys;
 
@@ -15,6 +17,11 @@ public static class KeysModule
         builder.Services.AddSingleton<ITierDirectory, TierDirectory>();
         builder.Services.AddSingleton<KeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        // One process keeps its buckets in memory; processes sharing a Postgres store share them there.
+        builder.Services.AddSingleton<IRateBuckets>(services => services.GetRequiredService<Database>() is { Dialect: StoreDialect.Postgres } database
+            ? new StoreRateBuckets(database, services.GetRequiredService<TimeProvider>())
+            : new MemoryRateBuckets());
         builder.Services.AddSingleton<TenantRateLimiter>();
         builder.Services.AddSingleton<ITokenRateLimiter>(s => s.GetRequiredService<TenantRateLimiter>());
         return builder;

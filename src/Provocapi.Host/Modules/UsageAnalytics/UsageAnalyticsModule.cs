@@ -24,7 +24,7 @@ public static class UsageAnalyticsModule
             var options = services.GetRequiredService<IOptions<UsageOptions>>().Value;
             return options.Backend == UsageBackend.ClickHouse
                 ? new ClickHouseUsageStore(options.ClickHouse, new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
-                : new SqliteUsageStore(services.GetRequiredService<SqliteStore>());
+                : new SqliteUsageStore(services.GetRequiredService<SqliteDatabase>());
         });
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddSingleton<IRequestRecorder, UsageRequestRecorder>();

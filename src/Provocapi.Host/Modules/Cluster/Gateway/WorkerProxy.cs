@@ -32,7 +32,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     {
         public sealed record Done : Outcome;
         public sealed record Unreachable(string Reason) : Outcome;
-        public sealed record ServerError(int Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body) : Outcome;
+        public sealed record ServerError(WorkerRecord Worker, long SentAt, int Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body) : Outcome;
     }
 
     public async Task ForwardAsync(HttpContext http, ReadOnlyMemory<byte> body, string model, string? adapter)
@@ -96,8 +96,9 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
                 {
                     return Unreachable(worker, "broke off its reply", e);
                 }
-                if (status >= 500) return new Outcome.ServerError(status, response.Headers, response.Content.Headers, whole);
-                Adopt(http, worker, response.Headers, response.Content.Headers, sentAt);
+                if (status >= 500) return new Outcome.ServerError(worker, sentAt, status, response.Headers, response.Content.Headers, whole);
+                Adopt(http, worker, response.Headers, response.Content.Headers);
+                UsageReport.Parse(Value(response.Headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), sentAt);
                 http.Response.StatusCode = status;
                 await http.Response.Body.WriteAsync(whole, http.RequestAborted);
                 return new Outcome.Done();
@@ -120,7 +121,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
             return Unreachable(worker, "broke off its stream before the first event", e);
         }
         if (first == null) return new Outcome.Unreachable($"worker {worker.Id} ended its stream without an event");
-        Adopt(http, worker, response.Headers, response.Content.Headers, sentAt);
+        Adopt(http, worker, response.Headers, response.Content.Headers);
         http.Response.StatusCode = (int)response.StatusCode;
         var done = false;
         try
@@ -136,6 +137,8 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         {
             logger.LogWarning("worker {Worker} broke off stream {Request}: {Reason}", worker.Id, http.RequestInfo().RequestId, e.Message);
         }
+        // A stream's header was written at its start (the prompt known, the reply not); it stands only if the end never came.
+        if (!http.RequestUsage().IsMetered) UsageReport.Parse(Value(response.Headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), sentAt);
         if (!done)
         {
             directory.Failed(worker.Id);
@@ -157,15 +160,14 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         return null;
     }
 
-    /// <summary>Takes the worker's reply headers: relayed ones as they are, the worker's identity, model and queue time into this request's headers, its usage into the meter.</summary>
-    static void Adopt(HttpContext http, WorkerRecord worker, HttpResponseHeaders headers, HttpContentHeaders content, long sentAt)
+    /// <summary>Takes the worker's reply headers: relayed ones as they are, the worker's identity, model and queue time into this request's headers.</summary>
+    static void Adopt(HttpContext http, WorkerRecord worker, HttpResponseHeaders headers, HttpContentHeaders content)
     {
         var info = http.RequestInfo();
         info.Worker = Value(headers, ResponseHeadersMiddleware.WorkerHeader) ?? worker.Id;
         if (Value(headers, ResponseHeadersMiddleware.ModelHeader) is { } model) info.Model = model;
         if (long.TryParse(Value(headers, ResponseHeadersMiddleware.QueueMsHeader), NumberStyles.None, CultureInfo.InvariantCulture, out var queueMs))
             info.QueueTime = TimeSpan.FromMilliseconds(queueMs);
-        if (!http.RequestUsage().IsMetered) UsageReport.Parse(Value(headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), sentAt);
         foreach (var name in RelayedHeaders)
             if ((Value(headers, name) ?? Value(content, name)) is { } value) http.Response.Headers[name] = value;
         foreach (var (name, values) in headers)
@@ -183,7 +185,8 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     /// <summary>The last worker's 5xx, as it answered.</summary>
     static async Task RelayAsync(HttpContext http, Outcome.ServerError error)
     {
-        Adopt(http, new WorkerRecord("", "", "", [], [], 0, 0, null), error.Headers, error.ContentHeaders, Stopwatch.GetTimestamp());
+        Adopt(http, error.Worker, error.Headers, error.ContentHeaders);
+        UsageReport.Parse(Value(error.Headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), error.SentAt);
         http.Response.StatusCode = error.Status;
         await http.Response.Body.WriteAsync(error.Body, http.RequestAborted);
     }

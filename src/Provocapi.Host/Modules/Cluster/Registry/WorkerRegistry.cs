@@ -7,7 +7,7 @@ using Provocapi.Host.Store;
 namespace Provocapi.Host.Modules.Cluster.Registry;
 
 /// <summary>The worker registry in the shared store: workers write their own row; gateways read them all.</summary>
-public sealed class WorkerRegistry(SqliteStore database)
+public sealed class WorkerRegistry(Database database)
 {
     /// <summary>Writes <paramref name="worker"/>'s row, replacing the last report (and a previous instance's row of the same id).</summary>
     public void Report(WorkerRecord worker)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Provocapi.Host.Platform.Callers;
@@ -9,12 +8,10 @@ namespace Provocapi.Host.Modules.Keys.RateLimits;
 /// <summary>
 /// Requests and tokens per minute for each tenant, by its tier's limits, reported in OpenAI's
 /// <c>x-ratelimit-{limit,remaining,reset}-{requests,tokens}</c> headers; over a limit is a 429 with <c>Retry-After</c>.
-/// In memory, per process.
+/// The buckets live in <see cref="IRateBuckets"/>: in memory for one process, in the store when processes share it.
 /// </summary>
-public sealed class TenantRateLimiter : ITokenRateLimiter
+public sealed class TenantRateLimiter(IRateBuckets buckets) : ITokenRateLimiter
 {
-    readonly ConcurrentDictionary<(string Tenant, string Kind, long Limit), TokenBucket> _buckets = new();
-
     /// <summary>Counts one request against the caller's requests-per-minute.</summary>
     public void CountRequest(HttpContext http, Caller caller)
     {
@@ -35,16 +32,12 @@ public sealed class TenantRateLimiter : ITokenRateLimiter
             throw Exceeded(state, "tokens", tokens > limit
                 ? $"Request too large for tenant '{caller.TenantName}': it may use {tokens} tokens (prompt and max_tokens), more than the limit of {limit} tokens per minute. Use a shorter prompt or a smaller max_tokens."
                 : $"Rate limit reached for tenant '{caller.TenantName}' on tokens per minute: limit {limit}, requested {tokens}. Please try again in {Seconds(state.RetryAfter)}s.");
-        var bucket = Bucket(caller, "tokens", limit);
-        return new TokenReservation(tokens, bucket.Give);
+        return new TokenReservation(tokens, unused => buckets.Give(caller.TenantId, "tokens", limit, unused));
     }
 
-    TokenBucket Bucket(Caller caller, string kind, long limit) =>
-        _buckets.GetOrAdd((caller.TenantId, kind, limit), static key => new TokenBucket(key.Limit));
-
-    TokenBucket.State Take(HttpContext http, Caller caller, string kind, long limit, long amount)
+    BucketState Take(HttpContext http, Caller caller, string kind, long limit, long amount)
     {
-        var state = Bucket(caller, kind, limit).TryTake(amount);
+        var state = buckets.TryTake(caller.TenantId, kind, limit, amount);
         var headers = http.Response.Headers;
         headers[$"x-ratelimit-limit-{kind}"] = limit.ToString(CultureInfo.InvariantCulture);
         headers[$"x-ratelimit-remaining-{kind}"] = state.Remaining.ToString(CultureInfo.InvariantCulture);
@@ -52,7 +45,7 @@ public sealed class TenantRateLimiter : ITokenRateLimiter
         return state;
     }
 
-    static ApiException Exceeded(TokenBucket.State state, string kind, string message) =>
+    static ApiException Exceeded(BucketState state, string kind, string message) =>
         new(StatusCodes.Status429TooManyRequests, new ApiError(message, kind, "rate_limit_exceeded"),
             new Dictionary<string, string> { ["Retry-After"] = Seconds(state.RetryAfter).ToString(CultureInfo.InvariantCulture) });
 

@@ -2,33 +2,22 @@ using System.Diagnostics;
 
 namespace Provocapi.Host.Modules.Keys.RateLimits;
 
-/// <summary>
-/// A per-minute allowance as a token bucket: it holds up to a minute's worth and refills continuously, so a tenant
-/// can burst to its limit and then proceeds at the sustained rate. Thread-safe.
-/// </summary>
+/// <summary>A <see cref="BucketLevel"/> in this process's memory, refilled by the monotonic clock. Thread-safe.</summary>
 public sealed class TokenBucket(long perMinute)
 {
     readonly object _lock = new();
-    readonly double _perSecond = perMinute / 60.0;
-    double _available = perMinute;
+    BucketLevel _level = BucketLevel.Full(perMinute);
     long _updatedAt = Stopwatch.GetTimestamp();
 
-    public long Capacity { get; } = perMinute;
+    public long Capacity => perMinute;
 
-    /// <summary>The outcome of a take: whether it fit, what is left, when the bucket is full again, and when the take would fit.</summary>
-    public readonly record struct State(bool Taken, long Remaining, TimeSpan UntilFull, TimeSpan RetryAfter);
-
-    public State TryTake(long amount)
+    public BucketState TryTake(long amount)
     {
         lock (_lock)
         {
             Refill();
-            var taken = amount <= _available;
-            if (taken) _available -= amount;
-            var retry = taken ? TimeSpan.Zero
-                : amount > Capacity ? TimeSpan.FromMinutes(1)
-                : TimeSpan.FromSeconds((amount - _available) / _perSecond);
-            return new State(taken, (long)Math.Floor(_available), TimeSpan.FromSeconds((Capacity - _available) / _perSecond), retry);
+            (_level, var state) = _level.Take(amount);
+            return state;
         }
     }
 
@@ -38,14 +27,14 @@ public sealed class TokenBucket(long perMinute)
         lock (_lock)
         {
             Refill();
-            _available = Math.Min(Capacity, _available + amount);
+            _level = _level.Give(amount);
         }
     }
 
     void Refill()
     {
         var now = Stopwatch.GetTimestamp();
-        _available = Math.Min(Capacity, _available + Stopwatch.GetElapsedTime(_updatedAt, now).TotalSeconds * _perSecond);
+        _level = _level.After(Stopwatch.GetElapsedTime(_updatedAt, now));
         _updatedAt = now;
     }
 }

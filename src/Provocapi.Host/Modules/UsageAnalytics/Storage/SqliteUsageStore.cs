@@ -10,7 +10,7 @@ namespace Provocapi.Host.Modules.UsageAnalytics.Storage;
 /// function: the report sums each (day, model) group in SQL, then reads the groups' latencies in the same order
 /// and takes <see cref="ExactPercentiles"/> of them here. Both reads use only the covering index.
 /// </summary>
-public sealed class SqliteUsageStore(SqliteStore store) : IUsageStore
+public sealed class SqliteUsageStore(SqliteDatabase store) : IUsageStore
 {
     public string Name => "SQLite";
 

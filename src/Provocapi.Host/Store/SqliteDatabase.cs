@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Provocapi.Host.Server;
@@ -6,16 +7,16 @@ namespace Provocapi.Host.Store;
 
 /// <summary>
 /// The embedded store: one SQLite file in the data folder, in WAL mode so the server and the <c>keys</c> command
-/// can use it at once. Each caller opens a (pooled) connection for its unit of work.
+/// can use it at once.
 /// </summary>
-public sealed class SqliteStore
+public sealed class SqliteDatabase : Database
 {
     public const string FileName = "provocapi.db";
 
     public string Path { get; }
     readonly string _connectionString;
 
-    public SqliteStore(string dataDirectory)
+    public SqliteDatabase(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
         Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDirectory, FileName));
@@ -29,9 +30,17 @@ public sealed class SqliteStore
         }.ToString();
     }
 
-    public SqliteStore(IOptions<ServerOptions> options) : this(options.Value.DataDirectory) { }
+    public SqliteDatabase(IOptions<ServerOptions> options) : this(options.Value.DataDirectory) { }
 
-    public SqliteConnection Open()
+    public override StoreDialect Dialect => StoreDialect.Sqlite;
+
+    public override string InsertOrder => "rowid";
+
+    public override string ForUpdate => "";
+
+    public override string IsAnyOf(string column, string parameter) => $"{column} IN {parameter}";
+
+    public override SqliteConnection Open()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
@@ -42,8 +51,14 @@ public sealed class SqliteStore
         return connection;
     }
 
+    /// <summary>BEGIN IMMEDIATE: the write lock is taken first, so a read inside the transaction sees what the write will change.</summary>
+    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    public override bool IsUniqueViolation(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 19 } e && e.Message.Contains("UNIQUE", StringComparison.Ordinal);
+
     /// <summary>Creates the file if needed, switches it to WAL and applies the migrations it lacks.</summary>
-    public SqliteStore Migrate()
+    public override SqliteDatabase Migrate()
     {
         using var connection = Open();
         using (var wal = connection.CreateCommand())
