@@ -64,7 +64,8 @@ public sealed class AdapterStore(Database store)
     {
         if (ids.Count == 0) return new HashSet<string>();
         using var connection = store.Open();
-        return connection.Query<string>("SELECT id FROM adapters WHERE id IN @ids AND status = 'ready'", new { ids }).ToHashSet(StringComparer.Ordinal);
+        return connection.Query<string>($"SELECT id FROM adapters WHERE {store.IsAnyOf("id", "@ids")} AND status = 'ready'", new { ids = ids.ToArray() })
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlyList<StoredAdapter> List(string tenantId)

@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Microsoft.Data.Sqlite;
 using Provocapi.Core;
 using Provocapi.Core.Adapters;
 using Provocapi.Core.Generation;
 using Provocapi.Engine.Sampling;
 using Provocapi.Host.Modules.Inference.Catalog;
+using Provocapi.Host.Tests.Cluster;
 using Provocapi.Host.Tests.Server;
 using Provocapi.Tests;
 
@@ -70,8 +69,7 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
         finally { adapter.Release(); }
     }
 
-    int FetchCount(string workerId, string adapterId) =>
-        Regex.Matches(cluster.Workers[workerId].Output, $@"adapter {adapterId} \(").Count;
+    IReadOnlyList<string> Fetches(string workerId, string adapterId) => AdapterClusterFixture.Fetches(cluster.Nodes.Workers[workerId], adapterId);
 
     static async Task Eventually(Func<bool> condition, string what)
     {
@@ -106,10 +104,8 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
 
         var served = tuned.Header("X-Provocapi-Worker");
         Assert.Contains(served, AdapterClusterFixture.WorkerIds);
-        Assert.Equal(1, FetchCount(served, id));
-        Assert.True(File.Exists(Path.Combine(cluster.CacheFolder(served, id), "adapter_model.safetensors")));
-        // The gateway kept no copy on its disk: the store holds the files.
-        Assert.Empty(Directory.EnumerateFiles(Path.Combine(cluster.DataDirectory, "adapters"), "*", SearchOption.AllDirectories));
+        var fetched = Assert.Single(Fetches(served, id));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors")), File.ReadAllBytes(Path.Combine(fetched, "adapter_model.safetensors")));
     }
 
     [Fact]
@@ -128,7 +124,7 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
 
         using var tuned = await CompleteAsync(client, "demo:from-hub");
         Assert.Equal(await ReferenceAsync(folder), await TextAsync(tuned));
-        Assert.Equal(1, FetchCount(tuned.Header("X-Provocapi-Worker"), id));
+        Assert.Single(Fetches(tuned.Header("X-Provocapi-Worker"), id));
     }
 
     [Fact]
@@ -143,7 +139,7 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
         foreach (var workerId in AdapterClusterFixture.WorkerIds)
         {
             var servedHere = responses.Count(r => r.Header("X-Provocapi-Worker") == workerId);
-            Assert.Equal(servedHere > 0 ? 1 : 0, FetchCount(workerId, id));
+            Assert.Equal(servedHere > 0 ? 1 : 0, Fetches(workerId, id).Count);
         }
         foreach (var response in responses) response.Dispose();
     }
@@ -162,11 +158,11 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
             await (await anonymous.GetAsync(path)).AssertErrorAsync(401, "invalid_api_key");
             using var tenant = Internal(tenantKey);
             await (await tenant.GetAsync(path)).AssertErrorAsync(401, "invalid_api_key");
-            using var wrong = Internal(AdapterClusterFixture.Secret + "x");
+            using var wrong = Internal(ClusterNodes.Secret + "x");
             await (await wrong.GetAsync(path)).AssertErrorAsync(401, "invalid_api_key");
         }
 
-        using var node = Internal(AdapterClusterFixture.Secret);
+        using var node = Internal(ClusterNodes.Secret);
         var list = await (await node.GetAsync($"/internal/adapters/{id}/files")).JsonAsync();
         Assert.Equal(["adapter_config.json", "adapter_model.safetensors"], list.GetProperty("data").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors")), await node.GetByteArrayAsync($"/internal/adapters/{id}/files/adapter_model.safetensors"));
@@ -179,46 +175,45 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
     {
         using var client = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-delete"));
         var id = (await UploadAsync(client, "short-lived", await WritePeftAsync(seed: 14))).GetProperty("id").GetString()!;
-        var served = new HashSet<string>();
-        for (var i = 0; i < 6; i++)
-        {
-            using var response = await CompleteAsync(client, "demo:short-lived");
-            await TextAsync(response);
-            served.Add(response.Header("X-Provocapi-Worker"));
-        }
-        Assert.All(served, w => Assert.True(Directory.Exists(cluster.CacheFolder(w, id))));
+        // Both workers fetch it: requests sent together spread over them (neither holds it yet).
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => CompleteAsync(client, "demo:short-lived")));
+        foreach (var response in responses) await TextAsync(response);
+        var cached = AdapterClusterFixture.WorkerIds.SelectMany(w => Fetches(w, id)).ToList();
+        Assert.NotEmpty(cached);
+        Assert.All(cached, folder => Assert.True(Directory.Exists(folder)));
 
         using var deleted = await client.DeleteAsync($"/v1/adapters/{id}");
         Assert.True((await deleted.JsonAsync()).GetProperty("deleted").GetBoolean());
-        foreach (var workerId in AdapterClusterFixture.WorkerIds)
-            Assert.False(Directory.Exists(cluster.CacheFolder(workerId, id)), $"{workerId} still has {id} cached");
+        Assert.All(cached, folder => Assert.False(Directory.Exists(folder), $"{folder} is still there"));
         for (var i = 0; i < 4; i++)
             await (await CompleteAsync(client, "demo:short-lived")).AssertErrorAsync(404, "adapter_not_found", "model");
-        using var node = Internal(AdapterClusterFixture.Secret);
+        using var node = Internal(ClusterNodes.Secret);
         await (await node.GetAsync($"/internal/adapters/{id}/files")).AssertErrorAsync(404, "adapter_not_found");
     }
 
     [Fact]
     public async Task A_worker_that_missed_the_delete_drops_the_adapter_at_its_next_check_against_the_store()
     {
-        using var client = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-sweep"));
+        await using var nodes = await AdapterClusterFixture.StartAsync(cluster.Hub.Url);
+        var worker = await nodes.AddWorkerAsync("w-paused", AdapterClusterFixture.WorkerArgs);
+        using var client = nodes.Client(await nodes.CreateKeyAsync(AdapterServerFixture.UniqueTenant("cluster-sweep")));
         var id = (await UploadAsync(client, "missed", await WritePeftAsync(seed: 15))).GetProperty("id").GetString()!;
-        using var response = await CompleteAsync(client, "demo:missed");
-        await TextAsync(response);
-        var worker = response.Header("X-Provocapi-Worker");
-        Assert.True(Directory.Exists(cluster.CacheFolder(worker, id)));
+        await TextAsync(await CompleteAsync(client, "demo:missed"));
+        var folder = Assert.Single(AdapterClusterFixture.Fetches(worker, id));
 
-        // Gone from the store behind the gateway's back: no notice reaches the worker.
-        await using (var store = new SqliteConnection($"Data Source={Path.Combine(cluster.DataDirectory, "provocapi.db")};Pooling=false"))
+        // Frozen past the worker timeout, the worker is not healthy, so the gateway's delete sends it no notice.
+        ProcessPause.Freeze(worker);
+        try
         {
-            await store.OpenAsync();
-            await using var delete = store.CreateCommand();
-            delete.CommandText = "PRAGMA busy_timeout = 10000; DELETE FROM adapters WHERE id = $id";
-            delete.Parameters.AddWithValue("$id", id);
-            Assert.Equal(1, await delete.ExecuteNonQueryAsync());
+            await nodes.WaitForWorkersAsync(0);
+            using var deleted = await client.DeleteAsync($"/v1/adapters/{id}");
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+            Assert.True(Directory.Exists(folder));
         }
+        finally { ProcessPause.Thaw(worker); }
 
-        await Eventually(() => !Directory.Exists(cluster.CacheFolder(worker, id)), $"{worker} kept {id} after it left the store");
+        await Eventually(() => !Directory.Exists(folder), "the worker kept the adapter after it left the store");
+        await nodes.WaitForWorkersAsync(1);
         await (await CompleteAsync(client, "demo:missed")).AssertErrorAsync(404, "adapter_not_found", "model");
     }
 

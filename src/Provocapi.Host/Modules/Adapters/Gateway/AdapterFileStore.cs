@@ -7,13 +7,13 @@ namespace Provocapi.Host.Modules.Adapters.Gateway;
 /// Ready adapters' files in the shared store (<c>adapter_files</c>), where any gateway can hand them to a worker.
 /// Adapters are small next to their base model (megabytes), so a file is read and written whole.
 /// </summary>
-public sealed class AdapterFileStore(SqliteStore store)
+public sealed class AdapterFileStore(Database store)
 {
     /// <summary>Copies every file of <paramref name="folder"/> into the store, in one transaction.</summary>
     public void Save(string adapterId, string folder)
     {
         using var connection = store.Open();
-        using var transaction = connection.BeginTransaction();
+        using var transaction = store.BeginWrite(connection);
         foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
             connection.Execute("INSERT INTO adapter_files (adapter_id, name, content) VALUES (@adapterId, @name, @content)",
                 new { adapterId, name = Path.GetFileName(file), content = File.ReadAllBytes(file) }, transaction);

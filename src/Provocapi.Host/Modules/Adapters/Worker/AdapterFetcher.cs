@@ -63,7 +63,7 @@ public sealed class AdapterFetcher(
                 cache.Drop(adapter.Id);
                 return null;
             }
-            logger.LogInformation("adapter {Id} ({Name} on {Base}) fetched from {Gateway}", adapter.Id, adapter.Name, adapter.BaseModel, gateway);
+            logger.LogInformation("adapter {Id} ({Name} on {Base}) fetched from {Gateway} into {Folder}", adapter.Id, adapter.Name, adapter.BaseModel, gateway, folder);
             return adapter.Id;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or InvalidDataException)
