@@ -106,6 +106,11 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
         Assert.Contains(served, AdapterClusterFixture.WorkerIds);
         var fetched = Assert.Single(Fetches(served, id));
         Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors")), File.ReadAllBytes(Path.Combine(fetched, "adapter_model.safetensors")));
+
+        // Names no adapter of the caller's tenant: the workers find none to fetch.
+        await (await CompleteAsync(client, "demo:no-such-adapter")).AssertErrorAsync(404, "adapter_not_found", "model");
+        using var stranger = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-stranger"));
+        await (await CompleteAsync(stranger, "demo:support-bot")).AssertErrorAsync(404, "adapter_not_found", "model");
     }
 
     [Fact]
