@@ -129,6 +129,10 @@ public sealed class ClusterRoutingTests
             return Worker(response);
         }));
         Assert.All(served, w => Assert.Equal("w2", w));
+        var servedAttempts = (await http.GetStringAsync("/metrics")).Split('\n')
+            .Where(l => l.StartsWith("provocapi_gateway_attempts_total{", StringComparison.Ordinal) && l.Contains("outcome=\"served\""))
+            .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..]));
+        Assert.Equal(7, servedAttempts);
 
         await cluster.Workers["w2"].KillAsync();
         await Task.Delay(ClusterNodes.WorkerTimeout + TimeSpan.FromMilliseconds(500));
@@ -138,6 +142,7 @@ public sealed class ClusterRoutingTests
         var error = (await none.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
         Assert.Equal("no_healthy_workers", error.GetProperty("code").GetString());
         Assert.Contains("No healthy workers", error.GetProperty("message").GetString());
+        Assert.Contains("provocapi_gateway_unrouted_total 1", await http.GetStringAsync("/metrics"));
     }
 
     [Fact]

@@ -26,12 +26,14 @@ public sealed class ClusterOptions : ICheckedOptions
     /// <summary>A worker not heard from for this long gets no requests.</summary>
     public TimeSpan WorkerTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Whether a role other than <c>all</c> is configured.</summary>
-    public bool IsClustered => ClusterRoles.Parse(Role) != ClusterRole.All;
-
     public IEnumerable<string> Problems()
     {
-        if (!IsClustered) yield break;
+        if (!ClusterRoles.TryParse(Role, out var role))
+        {
+            yield return $"{Section}:Role: '{Role}' is not one of all, gateway, worker";
+            yield break;
+        }
+        if (role == ClusterRole.All) yield break;
         if (string.IsNullOrEmpty(Secret) || Secret.Length < 16)
             yield return $"{Section}:Secret must be set (16 characters or more) for the {Role} role";
         if (HeartbeatInterval <= TimeSpan.Zero) yield return $"{Section}:HeartbeatInterval must be positive";

@@ -20,13 +20,21 @@ public static class ClusterRoles
     /// <summary>The configured role; modules read it while registering, before options exist.</summary>
     public static ClusterRole Role(this IConfiguration configuration) => Parse(configuration[ConfigKey]);
 
-    public static ClusterRole Parse(string? value) => value?.Trim().ToLowerInvariant() switch
+    public static ClusterRole Parse(string? value) =>
+        TryParse(value, out var role) ? role : throw new InvalidOperationException($"role '{value}' is not one of all, gateway, worker");
+
+    public static bool TryParse(string? value, out ClusterRole role)
     {
-        null or "" or "all" => ClusterRole.All,
-        "gateway" => ClusterRole.Gateway,
-        "worker" => ClusterRole.Worker,
-        _ => throw new InvalidOperationException($"role '{value}' is not one of all, gateway, worker"),
-    };
+        ClusterRole? parsed = value?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "all" => ClusterRole.All,
+            "gateway" => ClusterRole.Gateway,
+            "worker" => ClusterRole.Worker,
+            _ => null,
+        };
+        role = parsed ?? ClusterRole.All;
+        return parsed != null;
+    }
 
     /// <summary>Whether this process loads models and runs generations.</summary>
     public static bool RunsModels(this ClusterRole role) => role != ClusterRole.Gateway;

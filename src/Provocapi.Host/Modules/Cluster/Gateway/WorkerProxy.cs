@@ -45,8 +45,10 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
             var worker = router.Pick(model, adapter, caller, tried);
             if (worker == null) break;
             tried.Add(worker.Id);
+            if (attempt > 0) GatewayMetrics.Retried();
             using (directory.Enter(worker.Id))
                 last = await AttemptAsync(http, worker, body, caller);
+            GatewayMetrics.Attempted(worker.Id, last switch { Outcome.Done => "served", Outcome.Unreachable => "unreachable", _ => "server_error" });
             if (last is Outcome.Done) return;
             if (last is Outcome.Unreachable) directory.Failed(worker.Id);
             logger.LogWarning("worker {Worker} failed request {Request} ({Outcome}){Retry}", worker.Id, http.RequestInfo().RequestId,
@@ -57,6 +59,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
             case null when !router.Knows(model, caller):
                 throw ApiException.ModelNotFound(adapter == null ? model : $"{model}:{adapter}");
             case null:
+                GatewayMetrics.NoWorker();
                 throw ApiException.Unavailable($"No healthy workers for the requested model '{model}'. Please try again shortly.", "no_healthy_workers", 1);
             case Outcome.ServerError error:
                 await RelayAsync(http, error);

@@ -1,0 +1,106 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Provocapi.Host.Modules.Cluster.Gateway;
+using Provocapi.Host.Modules.Cluster.Registry;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Tests.Store;
+
+namespace Provocapi.Host.Tests.Cluster;
+
+/// <summary>The gateway's choice of worker, over a real registry in the store (both backends).</summary>
+public sealed class WorkerRouterTests
+{
+    static readonly Caller Acme = new("ten_acme", "acme", Tier.Shared, "key_1", new TierLimits());
+    static readonly Caller Other = new("ten_other", "other", Tier.Shared, "key_2", new TierLimits());
+
+    sealed class Registry : IDisposable
+    {
+        readonly TestStore _store;
+        public WorkerRegistry Store { get; }
+        public WorkerDirectory Directory { get; }
+        public WorkerRouter Router { get; }
+
+        public Registry(string backend)
+        {
+            _store = StoreBackends.Fresh(backend);
+            Store = new WorkerRegistry(_store.Migrated());
+            Directory = new WorkerDirectory(Store, Options.Create(new ClusterOptions()), TimeProvider.System, NullLogger<WorkerDirectory>.Instance);
+            Router = new WorkerRouter(Directory);
+        }
+
+        public long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        public void Report(string id, int queue = 0, string[]? adapters = null, string model = "demo", string[]? tenants = null, long? heartbeatAt = null)
+        {
+            var served = new WorkerModel(model, ["alias-" + model], tenants ?? [], "chat", 1, queue, 0, 100, null);
+            Store.Report(new WorkerRecord(id, "instance-" + id, $"http://{id}:8080", [served], adapters ?? [], Now, heartbeatAt ?? Now, null));
+            Directory.Refresh();
+        }
+
+        public string? Pick(string model = "demo", string? adapter = null, Caller? caller = null, params string[] exclude) =>
+            Router.Pick(model, adapter, caller ?? Acme, exclude)?.Id;
+
+        public void Dispose() => _store.Dispose();
+    }
+
+    [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void The_least_loaded_worker_serving_the_model_wins_and_in_flight_requests_count(string backend)
+    {
+        using var registry = new Registry(backend);
+        registry.Report("w1", queue: 3);
+        registry.Report("w2", queue: 1);
+        registry.Report("w3", queue: 0, model: "other");
+        Assert.Equal("w2", registry.Pick());
+        Assert.Equal("w2", registry.Pick("alias-demo"));
+        Assert.Equal("w3", registry.Pick("other"));
+        Assert.Equal("w1", registry.Pick(exclude: "w2"));
+        using (registry.Directory.Enter("w2"))
+        using (registry.Directory.Enter("w2"))
+        using (registry.Directory.Enter("w2"))
+            Assert.Equal("w1", registry.Pick());
+        Assert.Equal("w2", registry.Pick());
+    }
+
+    [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void A_worker_holding_the_adapter_is_preferred_even_when_busier(string backend)
+    {
+        using var registry = new Registry(backend);
+        registry.Report("w1", queue: 0);
+        registry.Report("w2", queue: 5, adapters: [WorkerRecord.AdapterKey(Acme.TenantId, "demo", "pirate")]);
+        Assert.Equal("w2", registry.Pick(adapter: "pirate"));
+        // Another tenant's adapter of the same name is not the one w2 holds.
+        Assert.Equal("w1", registry.Pick(adapter: "pirate", caller: Other));
+        Assert.Equal("w1", registry.Pick());
+    }
+
+    [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void Silent_stopped_failed_and_private_workers_get_nothing(string backend)
+    {
+        using var registry = new Registry(backend);
+        registry.Report("silent", heartbeatAt: registry.Now - 60_000);
+        Assert.Null(registry.Pick());
+        Assert.True(registry.Router.Knows("demo", Acme));
+        Assert.False(registry.Router.Knows("nope", Acme));
+
+        registry.Report("w1");
+        registry.Store.Stopped("w1", "instance-w1", registry.Now);
+        registry.Directory.Refresh();
+        Assert.Null(registry.Pick());
+
+        registry.Report("w2");
+        registry.Directory.Failed("w2");
+        Assert.Null(registry.Pick());
+        // Its next heartbeat puts it back.
+        Thread.Sleep(5);
+        registry.Report("w2");
+        Assert.Equal("w2", registry.Pick());
+
+        registry.Report("private", model: "secret", tenants: ["acme"]);
+        Assert.Equal("private", registry.Pick("secret"));
+        Assert.Null(registry.Pick("secret", caller: Other));
+        Assert.False(registry.Router.Knows("secret", Other));
+        Assert.Equal(["demo", "secret"], registry.Router.Models(Acme).Select(m => m.Id));
+        Assert.Equal(["demo"], registry.Router.Models(Other).Select(m => m.Id));
+    }
+}
