@@ -104,6 +104,23 @@ public sealed class ClusterRoutingTests
         using var anonymous = await direct.PostAsJsonAsync("/v1/chat/completions", Chat("demo", 2));
         Assert.Equal(HttpStatusCode.BadRequest, anonymous.StatusCode);
 
+        // The gateway answers what it cannot route itself, in OpenAI's shape.
+        using var tenant = cluster.Client(key);
+        foreach (var (body, code) in new[] { ("{\"model\": 5}", "invalid_type"), ("{\"messages\": []}", "missing_required_parameter"), ("not json", null) })
+        {
+            using var bad = await tenant.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            var error = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error");
+            Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+            if (code != null) Assert.Equal(code, error.GetProperty("code").GetString());
+        }
+        // A field only the worker checks comes back from the worker as it said it.
+        using (var invalid = await tenant.PostAsJsonAsync("/v1/chat/completions", new { model = "demo", messages = Array.Empty<object>() }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+            Assert.Equal("w1", Worker(invalid));
+        }
+
         // And the gateway takes tenants' keys only: the cluster secret is not one.
         using var gateway = cluster.Client(ClusterNodes.Secret);
         using var secretAtGateway = await gateway.PostAsJsonAsync("/v1/chat/completions", Chat("demo", 2));
