@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -66,7 +67,7 @@ public sealed class AdapterFetcher(
             logger.LogInformation("adapter {Id} ({Name} on {Base}) fetched from {Gateway} into {Folder}", adapter.Id, adapter.Name, adapter.BaseModel, gateway, folder);
             return adapter.Id;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or InvalidDataException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or InvalidDataException or JsonException)
         {
             if (!IsReady(adapter.Id)) return null;
             logger.LogWarning("adapter {Id} could not be fetched: {Reason}", adapter.Id, e.Message);
