@@ -21,8 +21,10 @@ public sealed class AdapterFiles(IOptions<ServerOptions> server, IOptions<Adapte
     public string Folder(string tenantId, string id) => Path.Combine(_root, tenantId, id);
 
     /// <summary>The path the engine loads: the folder of a PEFT adapter, or the GGUF file.</summary>
-    public string AdapterPath(string tenantId, string id, string format) =>
-        format == "gguf" ? Path.Combine(Folder(tenantId, id), GgufFile) : Folder(tenantId, id);
+    public string AdapterPath(string tenantId, string id, string format) => PathIn(Folder(tenantId, id), format);
+
+    /// <summary>The path the engine loads for an adapter of <paramref name="format"/> whose files are in <paramref name="folder"/>.</summary>
+    public static string PathIn(string folder, string format) => format == "gguf" ? Path.Combine(folder, GgufFile) : folder;
 
     public string CreateFolder(string tenantId, string id) => Directory.CreateDirectory(Folder(tenantId, id)).FullName;
 

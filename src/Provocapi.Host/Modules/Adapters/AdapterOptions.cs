@@ -26,6 +26,13 @@ public sealed class AdapterOptions
     public int DownloadTimeoutSeconds { get; set; } = 600;
 
     /// <summary>
+    /// On workers: how often the adapters fetched from the gateways are checked against the store, so one deleted
+    /// while this worker missed the gateway's notice is dropped all the same.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.1", "1.00:00:00")]
+    public TimeSpan CacheCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Hosts a hub redirect may lead to (the hub's own storage for large files); any other redirect fails the download.
     /// Requests are only ever made to the hub endpoint and, when it redirects, to these, never to a caller-chosen address.
     /// </summary>

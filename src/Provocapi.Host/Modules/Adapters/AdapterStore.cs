@@ -50,6 +50,24 @@ public sealed class AdapterStore(Database store)
         return connection.QuerySingleOrDefault<StoredAdapter>($"SELECT {Columns} FROM adapters WHERE tenant_id = @tenantId AND id = @id", new { tenantId, id });
     }
 
+    /// <summary>The tenant's ready adapter <paramref name="name"/> on <paramref name="baseModel"/> (a worker about to fetch it).</summary>
+    public StoredAdapter? FindReady(string tenantId, string baseModel, string name)
+    {
+        using var connection = store.Open();
+        return connection.QuerySingleOrDefault<StoredAdapter>(
+            $"SELECT {Columns} FROM adapters WHERE tenant_id = @tenantId AND base_model = @baseModel AND name = @name AND status = 'ready'",
+            new { tenantId, baseModel, name });
+    }
+
+    /// <summary>Which of <paramref name="ids"/> are still ready adapters (a worker checking what it holds).</summary>
+    public IReadOnlySet<string> ReadyAmong(IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0) return new HashSet<string>();
+        using var connection = store.Open();
+        return connection.Query<string>($"SELECT id FROM adapters WHERE {store.IsAnyOf("id", "@ids")} AND status = 'ready'", new { ids = ids.ToArray() })
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
     public IReadOnlyList<StoredAdapter> List(string tenantId)
     {
         using var connection = store.Open();

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Provocapi.Core;
+using Provocapi.Engine.Models;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Models;
@@ -9,7 +9,7 @@ namespace Provocapi.Host.Modules.Adapters;
 /// <summary>The served chat model an adapter is for, as the caller names it (id or alias).</summary>
 public static class BaseModel
 {
-    public static (string Id, LoadedModel Engine) Require(IModelDirectory models, string? name, Caller caller)
+    public static (string Id, TransformerConfig Config) Require(IModelDirectory models, string? name, Caller caller)
     {
         if (string.IsNullOrEmpty(name)) throw ApiException.BadRequest("You must provide 'base_model'.", "base_model", "missing_required_parameter");
         return models.FindChatModel(name, caller) ?? throw new ApiException(StatusCodes.Status404NotFound,

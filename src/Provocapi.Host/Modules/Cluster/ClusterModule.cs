@@ -9,6 +9,7 @@ using Provocapi.Host.Modules.Cluster.Registry;
 using Provocapi.Host.Modules.Cluster.Worker;
 using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Cluster;
 
@@ -32,6 +33,8 @@ public static class ClusterModule
             builder.Services.AddSingleton<WorkerDirectory>();
             builder.Services.AddHostedService(s => s.GetRequiredService<WorkerDirectory>());
             builder.Services.AddSingleton<WorkerRouter>();
+            builder.Services.AddSingleton<IModelDirectory, ReportedModelDirectory>();
+            builder.Services.AddSingleton<IHealthyWorkers, HealthyWorkerList>();
             builder.Services.AddSingleton(s => new WorkerProxy(WorkerClient(), s.GetRequiredService<WorkerRouter>(), s.GetRequiredService<WorkerDirectory>(),
                 s.GetRequiredService<ClusterSecret>(), s.GetRequiredService<ILogger<WorkerProxy>>()));
         }

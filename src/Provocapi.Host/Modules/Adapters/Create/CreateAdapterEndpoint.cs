@@ -28,11 +28,11 @@ public static class CreateAdapterEndpoint
         var name = AdapterNames.RequireName(request.Name);
         var repo = AdapterNames.RequireRepo(request.HfRepo);
         var revision = AdapterNames.RequireRevision(request.Revision);
-        var (baseId, engine) = BaseModel.Require(models, request.BaseModel, caller);
+        var (baseId, baseConfig) = BaseModel.Require(models, request.BaseModel, caller);
         var adapter = new AdapterStore.StoredAdapter(AdapterStore.NewId(), caller.TenantId, name, baseId, "peft", repo, revision, "pending", null,
             null, null, null, null, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         if (!store.TryInsert(adapter)) throw BaseModel.NameTaken(name);
-        downloader.Enqueue(new HubDownload(adapter.Id, caller.TenantId, name, baseId, engine.Model.Config, repo, revision));
+        downloader.Enqueue(new HubDownload(adapter.Id, caller.TenantId, name, baseId, baseConfig, repo, revision));
         return TypedResults.Json(AdapterObject.From(adapter), ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 }

@@ -12,7 +12,7 @@ namespace Provocapi.Host.Modules.Adapters.Hub;
 /// Fetches adapters from the hub in the background, one at a time: <c>pending</c> → <c>downloading</c> → <c>ready</c>
 /// (checked against the base model, then servable) or <c>failed</c> with the reason.
 /// </summary>
-public sealed class HubDownloader(HubClient hub, AdapterStore store, AdapterFiles files, AdapterRegistry registry, IOptions<AdapterOptions> options,
+public sealed class HubDownloader(HubClient hub, AdapterStore store, AdapterFiles files, AdapterPlacement placement, IOptions<AdapterOptions> options,
     ILogger<HubDownloader> logger) : BackgroundService
 {
     readonly Channel<HubDownload> _queue = Channel.CreateUnbounded<HubDownload>(new UnboundedChannelOptions { SingleReader = true });
@@ -39,13 +39,14 @@ public sealed class HubDownloader(HubClient hub, AdapterStore store, AdapterFile
                     async body => total += await files.CopyAsync(body, Path.Combine(folder, file), files.MaxBytes - total, timeout.Token), timeout.Token);
             var path = files.AdapterPath(d.TenantId, d.Id, "peft");
             var description = files.Check(path, d.Name, d.BaseConfig);
+            placement.Prepare(d.Id, folder);
             if (!store.SetReady(d.Id, "peft", description))
             {
                 // Deleted while it downloaded.
-                files.DeleteFolder(d.TenantId, d.Id);
+                placement.Discard(d.TenantId, d.Id);
                 return;
             }
-            registry.Register(new AdapterRegistration(d.Id, d.TenantId, d.BaseModel, d.Name, path));
+            placement.Ready(new AdapterRegistration(d.Id, d.TenantId, d.BaseModel, d.Name, path));
             logger.LogInformation("adapter {Id} ({Name}) downloaded from {Repo}@{Revision}", d.Id, d.Name, d.Repo, d.Revision);
         }
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -59,7 +60,7 @@ public sealed class HubDownloader(HubClient hub, AdapterStore store, AdapterFile
             };
             logger.LogWarning("adapter {Id} ({Name}) from {Repo}@{Revision} failed: {Reason}", d.Id, d.Name, d.Repo, d.Revision, reason);
             store.SetFailed(d.Id, reason);
-            files.DeleteFolder(d.TenantId, d.Id);
+            placement.Discard(d.TenantId, d.Id);
         }
     }
 }

@@ -17,7 +17,8 @@ namespace Provocapi.Host.Modules.Adapters.Upload;
 /// <summary>
 /// <c>POST /v1/adapters/upload</c>: multipart form with <c>name</c>, <c>base_model</c> and either
 /// <c>adapter_config.json</c> plus <c>adapter_model.safetensors</c> (PEFT) or one <c>.gguf</c> LoRA file. Files are
-/// streamed to disk under the size limit (413 beyond), checked against the base model, and ready at once.
+/// streamed to disk under the size limit (413 beyond), checked against the base model, and ready at once (on a
+/// gateway, once they are in the shared store, where workers fetch them).
 /// </summary>
 public static class UploadAdapterEndpoint
 {
@@ -32,7 +33,7 @@ public static class UploadAdapterEndpoint
             .Produces<AdapterObject>()
             .Produces<ErrorResponse>(400).Produces<ErrorResponse>(404).Produces<ErrorResponse>(409).Produces<ErrorResponse>(413);
 
-    static async Task<IResult> HandleAsync(HttpContext http, AdapterFiles files, AdapterStore store, IModelDirectory models, AdapterRegistry registry)
+    static async Task<IResult> HandleAsync(HttpContext http, AdapterFiles files, AdapterStore store, IModelDirectory models, AdapterPlacement placement)
     {
         var caller = http.Caller();
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = files.MaxBytes + FormOverheadBytes;
@@ -42,28 +43,31 @@ public static class UploadAdapterEndpoint
 
         var id = AdapterStore.NewId();
         var folder = files.CreateFolder(caller.TenantId, id);
+        AdapterStore.StoredAdapter adapter;
+        string path;
         try
         {
             var (fields, stored) = await ReadFormAsync(http, boundary, folder, files);
             var name = AdapterNames.RequireName(fields.GetValueOrDefault("name"));
-            var (baseId, engine) = BaseModel.Require(models, fields.GetValueOrDefault("base_model"), caller);
+            var (baseId, baseConfig) = BaseModel.Require(models, fields.GetValueOrDefault("base_model"), caller);
             if (store.NameTaken(caller.TenantId, name)) throw BaseModel.NameTaken(name);
             var format = stored.SetEquals([LoraAdapterLoader.PeftConfigFile, LoraAdapterLoader.PeftWeightsFile]) ? "peft"
                 : stored.SetEquals([AdapterFiles.GgufFile]) ? "gguf"
                 : throw ApiException.BadRequest("Upload either adapter_config.json and adapter_model.safetensors (PEFT) or one .gguf LoRA file.", "file", "invalid_adapter");
-            var path = files.AdapterPath(caller.TenantId, id, format);
-            var description = files.Check(path, name, engine.Model.Config);
-            var adapter = new AdapterStore.StoredAdapter(id, caller.TenantId, name, baseId, format, null, null, "ready", null,
+            path = files.AdapterPath(caller.TenantId, id, format);
+            var description = files.Check(path, name, baseConfig);
+            adapter = new AdapterStore.StoredAdapter(id, caller.TenantId, name, baseId, format, null, null, "ready", null,
                 description.Rank, description.Alpha, string.Join(",", description.TargetModules), description.SizeBytes, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            placement.Prepare(id, folder);
             if (!store.TryInsert(adapter)) throw BaseModel.NameTaken(name);
-            registry.Register(new AdapterRegistration(id, caller.TenantId, baseId, name, path));
-            return TypedResults.Ok(AdapterObject.From(adapter));
         }
         catch
         {
-            files.DeleteFolder(caller.TenantId, id);
+            placement.Discard(caller.TenantId, id);
             throw;
         }
+        placement.Ready(new AdapterRegistration(id, caller.TenantId, adapter.BaseModel, adapter.Name, path));
+        return TypedResults.Ok(AdapterObject.From(adapter));
     }
 
     /// <summary>Text fields, and file parts saved under fixed names chosen by their file name's kind (never the name itself).</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Provocapi.Core;
+using Provocapi.Engine.Models;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Models;
@@ -29,8 +30,8 @@ public sealed class ModelCatalog : IModelDirectory
     public ServedModel Find(string name, Caller caller) =>
         _byName.TryGetValue(name, out var model) && model.IsVisibleTo(caller.TenantName) ? model : throw ApiException.ModelNotFound(name);
 
-    public (string Id, LoadedModel Engine)? FindChatModel(string name, Caller caller) =>
+    public (string Id, TransformerConfig Config)? FindChatModel(string name, Caller caller) =>
         _byName.TryGetValue(name, out var model) && model.IsVisibleTo(caller.TenantName) && model.Kind == ModelKind.Chat
-            ? (model.Id, model.RequireChat())
+            ? (model.Id, model.RequireChat().Model.Config)
             : null;
 }

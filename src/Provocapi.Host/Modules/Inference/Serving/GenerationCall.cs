@@ -25,7 +25,7 @@ public sealed record GenerationCall<TRequest>(TRequest Request, ServedModel Mode
         var engine = model.RequireChat();
         if (reference.Adapter is { } adapter)
         {
-            RequestAdapter.Attach(http, adapter, model, engine);
+            await RequestAdapter.AttachAsync(http, adapter, model, engine);
             http.RequestInfo().Model = $"{model.Id}:{adapter}";
         }
         return new GenerationCall<TRequest>(request, model, engine);

@@ -4,6 +4,7 @@ using Provocapi.Core;
 using Provocapi.Core.Adapters;
 using Provocapi.Engine.Formats;
 using Provocapi.Host.Modules.Inference.Catalog;
+using Provocapi.Host.Platform.Adapters;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
 
@@ -19,15 +20,22 @@ public sealed class RequestAdapter(LoadedAdapter adapter) : IDisposable
 
     public void Dispose() => Adapter.Release();
 
-    /// <summary>Resolves the caller's adapter <paramref name="name"/> on <paramref name="model"/>; 404 <c>adapter_not_found</c> when it has none by that name.</summary>
-    public static void Attach(HttpContext http, string name, ServedModel model, LoadedModel engine)
+    /// <summary>
+    /// Resolves the caller's adapter <paramref name="name"/> on <paramref name="model"/> (on a worker, fetching it
+    /// first if this worker does not hold it yet); 404 <c>adapter_not_found</c> when the caller has none by that name.
+    /// </summary>
+    public static async Task AttachAsync(HttpContext http, string name, ServedModel model, LoadedModel engine)
     {
         var registry = http.RequestServices.GetService<AdapterRegistry>();
+        var resolver = http.RequestServices.GetService<IAdapterResolver>();
         var caller = http.Caller();
-        if (registry == null || registry.Find(caller.TenantId, model.Id, name) is not { } id) throw ApiException.AdapterNotFound(name);
+        if (registry == null || resolver == null || await resolver.ResolveAsync(caller.TenantId, model.Id, name, http.RequestAborted) is not { } id)
+            throw ApiException.AdapterNotFound(name);
         LoadedAdapter adapter;
         try { adapter = registry.Acquire(id, engine.Model.Config); }
         catch (AdapterNotFoundException) { throw ApiException.AdapterNotFound(name); }
+        // A delete that removed the files while they were being read.
+        catch (IOException) when (registry.Find(caller.TenantId, model.Id, name) == null) { throw ApiException.AdapterNotFound(name); }
         catch (ModelFormatException) { throw ApiException.Upstream($"The adapter '{name}' could not be loaded; its files no longer fit the model."); }
         var held = new RequestAdapter(adapter);
         http.Response.RegisterForDispose(held);

@@ -1,0 +1,42 @@
+using System.Runtime.InteropServices;
+using Provocapi.Host.Tests.Server;
+
+namespace Provocapi.Host.Tests.Adapters.Cluster;
+
+/// <summary>
+/// Freezes and thaws a server process with SIGSTOP and SIGCONT (Linux), as a long pause or a network partition
+/// would: it stays alive with its state, but answers nothing and misses what is sent meanwhile.
+/// </summary>
+public static class ProcessPause
+{
+    const int SigCont = 18;
+    const int SigStop = 19;
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int kill(int pid, int signal);
+
+    public static void Freeze(ServerProcess server) => Signal(server, SigStop);
+
+    public static void Thaw(ServerProcess server) => Signal(server, SigCont);
+
+    static void Signal(ServerProcess server, int signal)
+    {
+        if (kill(ProcessId(server), signal) != 0) throw new InvalidOperationException($"kill({signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>The <c>provocapi</c> process listening on the server's address, found by its command line.</summary>
+    static int ProcessId(ServerProcess server)
+    {
+        var url = server.BaseAddress.GetLeftPart(UriPartial.Authority);
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), out var pid)) continue;
+            string[] args;
+            try { args = File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0'); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            if (args.Any(a => a.EndsWith("provocapi.dll", StringComparison.Ordinal)) && args.Contains(url)) return pid;
+        }
+        throw new InvalidOperationException($"no provocapi process listens on {url}");
+    }
+}
