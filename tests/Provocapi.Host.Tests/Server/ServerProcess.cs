@@ -64,6 +64,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The server's process id (<c>dotnet</c> runs the app in its own process).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>SIGKILL: the process gets no chance to clean up, as when a machine dies.</summary>
     public async Task KillAsync()
     {

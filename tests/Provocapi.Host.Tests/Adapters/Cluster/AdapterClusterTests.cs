@@ -133,6 +133,36 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Once_a_worker_holds_an_adapter_the_adapters_requests_go_to_it_and_plain_ones_still_spread()
+    {
+        using var client = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-sticky"));
+        var id = (await UploadAsync(client, "sticky", await WritePeftAsync(seed: 21))).GetProperty("id").GetString()!;
+        using var first = await CompleteAsync(client, "demo:sticky");
+        await TextAsync(first);
+        var holder = first.Header("X-Provocapi-Worker");
+        // The holder's next heartbeats (every 250 ms here) tell the gateway it holds the adapter.
+        await Task.Delay(1000);
+
+        var adapterServedBy = new List<string>();
+        var plainServedBy = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            using (var tuned = await CompleteAsync(client, "demo:sticky"))
+            {
+                await TextAsync(tuned);
+                adapterServedBy.Add(tuned.Header("X-Provocapi-Worker"));
+            }
+            using var plain = await CompleteAsync(client, "demo");
+            await TextAsync(plain);
+            plainServedBy.Add(plain.Header("X-Provocapi-Worker"));
+        }
+        Assert.All(adapterServedBy, w => Assert.Equal(holder, w));
+        Assert.Equal(AdapterClusterFixture.WorkerIds.Order(), plainServedBy.Distinct().Order());
+        Assert.Single(Fetches(holder, id));
+        Assert.All(AdapterClusterFixture.WorkerIds.Where(w => w != holder), w => Assert.Empty(Fetches(w, id)));
+    }
+
+    [Fact]
     public async Task Concurrent_first_requests_on_a_worker_fetch_the_adapter_once()
     {
         using var client = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-once"));

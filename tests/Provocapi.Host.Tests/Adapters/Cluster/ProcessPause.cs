@@ -21,22 +21,6 @@ public static class ProcessPause
 
     static void Signal(ServerProcess server, int signal)
     {
-        if (kill(ProcessId(server), signal) != 0) throw new InvalidOperationException($"kill({signal}) failed: errno {Marshal.GetLastPInvokeError()}");
-    }
-
-    /// <summary>The <c>provocapi</c> process listening on the server's address, found by its command line.</summary>
-    static int ProcessId(ServerProcess server)
-    {
-        var url = server.BaseAddress.GetLeftPart(UriPartial.Authority);
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), out var pid)) continue;
-            string[] args;
-            try { args = File.ReadAllText(Path.Combine(folder, "cmdline")).Split('\0'); }
-            catch (IOException) { continue; }
-            catch (UnauthorizedAccessException) { continue; }
-            if (args.Any(a => a.EndsWith("provocapi.dll", StringComparison.Ordinal)) && args.Contains(url)) return pid;
-        }
-        throw new InvalidOperationException($"no provocapi process listens on {url}");
+        if (kill(server.ProcessId, signal) != 0) throw new InvalidOperationException($"kill({signal}) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 }
