@@ -29,11 +29,8 @@ public static class ProvocapiServer
         builder.AddStore();
         builder.AddKeys();
         if (role.RunsModels()) builder.AddInference(serve.Models);
-        if (role == ClusterRole.All)
-        {
-            builder.AddAdapters();
-            builder.AddBatch();
-        }
+        if (role == ClusterRole.All) builder.AddAdapters();
+        builder.AddBatch();
         builder.AddUsage();
         builder.AddCluster();
         if (role.FacesTenants()) builder.AddConsole();
@@ -49,11 +46,8 @@ public static class ProvocapiServer
         app.MapPlatform();
         if (role.RunsModels()) app.MapInference();
         app.MapCluster();
-        if (role == ClusterRole.All)
-        {
-            app.MapAdapters();
-            app.MapBatch();
-        }
+        if (role == ClusterRole.All) app.MapAdapters();
+        app.MapBatch();
         if (role.FacesTenants())
         {
             app.MapUsage();
