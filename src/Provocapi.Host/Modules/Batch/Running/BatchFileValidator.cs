@@ -13,10 +13,10 @@ namespace Provocapi.Host.Modules.Batch.Running;
 /// </summary>
 public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> validators, Microsoft.Extensions.Options.IOptions<BatchOptions> options)
 {
-    readonly IReadOnlyCollection<string> _urls = validators.SelectMany(v => v.Urls).Distinct().Order(StringComparer.Ordinal).ToList();
-
     public const int MaxReportedErrors = 100;
     public const int MaxCustomIdLength = 512;
+
+    readonly IReadOnlyCollection<string> _urls = validators.SelectMany(v => v.Urls).Distinct().Order(StringComparer.Ordinal).ToList();
 
     public sealed record LineError(int Line, string Message);
 

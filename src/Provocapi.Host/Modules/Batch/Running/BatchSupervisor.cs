@@ -56,6 +56,8 @@ public sealed class BatchSupervisor(
                 if (store.Move(id, from, BatchStatus.Expired, now)) logger.LogInformation("batch {Job} expired", id);
         foreach (var job in store.ToValidate(node.NodeId))
         {
+            // Two processes may share a node name (two on one machine): the one without the file leaves the job to the other.
+            if (!File.Exists(job.InputPath)) continue;
             // One job's file must never stop the others: whatever goes wrong, that job fails and the loop goes on.
             try { Validate(job); }
             catch (Exception e) when (e is not OperationCanceledException)
