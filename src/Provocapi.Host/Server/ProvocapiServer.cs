@@ -30,7 +30,7 @@ public static class ProvocapiServer
         builder.AddKeys();
         if (role.RunsModels()) builder.AddInference(serve.Models);
         builder.AddAdapters();
-        if (role == ClusterRole.All) builder.AddBatch();
+        builder.AddBatch();
         builder.AddUsage();
         builder.AddCluster();
         if (role.FacesTenants()) builder.AddConsole();
@@ -47,7 +47,7 @@ public static class ProvocapiServer
         if (role.RunsModels()) app.MapInference();
         app.MapCluster();
         app.MapAdapters();
-        if (role == ClusterRole.All) app.MapBatch();
+        app.MapBatch();
         if (role.FacesTenants())
         {
             app.MapUsage();

@@ -3,7 +3,10 @@ using Provocapi.Host.Modules.Adapters;
 using Provocapi.Host.Modules.Batch;
 using Provocapi.Host.Modules.Keys;
 using Provocapi.Host.Modules.Keys.RateLimits;
+using Microsoft.Extensions.Options;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Server;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Tests.Store;
@@ -131,7 +134,7 @@ public sealed class StoreContractTests
     public void Batch_jobs_list_newest_first_and_page_after_a_job(string backend)
     {
         using var store = StoreBackends.Fresh(backend);
-        var batches = new BatchStore(store.Migrated());
+        var batches = new BatchStore(store.Migrated(), Node());
         // Same second for all: the order is the order of insertion.
         var ids = Enumerable.Range(0, 5).Select(i => $"batch_{i}").ToList();
         foreach (var id in ids) batches.Insert(Job(id, "ten_a", createdAt: 1000));
@@ -151,7 +154,7 @@ public sealed class StoreContractTests
         Assert.Equal((BatchStatus.Failed, 1001L, "[\"bad\"]"), (batches.Find("batch_0", "ten_a")!.Status, batches.Find("batch_0", "ten_a")!.FailedAt, batches.Find("batch_0", "ten_a")!.Errors));
         Assert.Equal(["batch_1", "batch_2", "batch_3", "batch_4", "batch_other"], batches.Overdue(now: 1000 + 86400).Order());
         Assert.Empty(batches.Overdue(now: 1000));
-        Assert.Equal(5, batches.WithStatus(BatchStatus.Validating).Count);
+        Assert.Equal(5, batches.ToValidate("any-node").Count);
     }
 
     [Theory]
@@ -159,17 +162,20 @@ public sealed class StoreContractTests
     public void Batch_lines_are_claimed_finished_once_released_and_complete_their_job(string backend)
     {
         using var store = StoreBackends.Fresh(backend);
-        var batches = new BatchStore(store.Migrated());
+        var batches = new BatchStore(store.Migrated(), Node());
+        // Leases that never pass here (the next test is about those).
+        var day = TimeSpan.FromDays(1);
         // An idle runner claims on every poll: an empty answer must map (SQLite types columns from rows).
-        Assert.Empty(batches.Claim(4, 1000));
+        Assert.Empty(batches.Claim(4, At(1000), day));
 
         batches.Insert(Job("batch_a", "ten_a", 1000));
         batches.Insert(Job("batch_b", "ten_a", 1000));
-        batches.Start("batch_a", [Line(0), Line(1), Line(2)], 1001);
+        Assert.True(batches.Start("batch_a", [Line(0), Line(1), Line(2)], 1001));
+        Assert.False(batches.Start("batch_a", [Line(0), Line(1), Line(2)], 1001));
         batches.Start("batch_b", [Line(0)], 1001);
         Assert.Equal((BatchStatus.InProgress, 3L, 1001L), (batches.Find("batch_a", "ten_a")!.Status, batches.Find("batch_a", "ten_a")!.TotalRequests, batches.Find("batch_a", "ten_a")!.InProgressAt));
 
-        var claimed = batches.Claim(2, 1002);
+        var claimed = batches.Claim(2, At(1002), day);
         Assert.Equal([("batch_a", 0L), ("batch_a", 1L)], claimed.Select(l => (l.JobId, l.Line)));
         Assert.Equal(("custom-1", "/v1/chat/completions", "ten_a", 1L), (claimed[1].CustomId, claimed[1].Url, claimed[1].TenantId, claimed[1].Attempt));
 
@@ -181,12 +187,12 @@ public sealed class StoreContractTests
         Assert.Equal((1L, 1L), (job.CompletedCount, job.FailedCount));
 
         // A released line waits for its time, then is claimed again with its attempt counted.
-        var next = batches.Claim(1, 1004);
+        var next = batches.Claim(1, At(1004), day);
         Assert.Equal(("batch_a", 2L), (next[0].JobId, next[0].Line));
         batches.Release(next[0], notBefore: 2000);
-        Assert.Equal([("batch_b", 0L)], batches.Claim(5, 1005).Select(l => (l.JobId, l.Line)));
-        Assert.Empty(batches.Claim(5, 1999));
-        var retried = Assert.Single(batches.Claim(5, 2000));
+        Assert.Equal([("batch_b", 0L)], batches.Claim(5, At(1005), day).Select(l => (l.JobId, l.Line)));
+        Assert.Empty(batches.Claim(5, At(1999), day));
+        var retried = Assert.Single(batches.Claim(5, At(2000), day));
         Assert.Equal((2L, 2L), (retried.Line, retried.Attempt));
         Assert.Empty(batches.CompleteFinished(2001));
 
@@ -198,7 +204,103 @@ public sealed class StoreContractTests
 
         // batch_b's line was claimed and never finished: after a restart it runs again.
         Assert.Equal(1, batches.ResetRunning());
-        Assert.Single(batches.Claim(5, 3000));
+        Assert.Single(batches.Claim(5, At(3000), day));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public async Task Two_processes_claiming_at_once_never_get_the_same_line(string backend)
+    {
+        using var store = StoreBackends.Fresh(backend);
+        var setup = new BatchStore(store.Migrated(), Node());
+        for (var j = 0; j < 4; j++)
+        {
+            setup.Insert(Job($"batch_{j}", "ten_a", 1000));
+            setup.Start($"batch_{j}", Enumerable.Range(0, 100).Select(Line).ToList(), 1001);
+        }
+        // Two processes (each its own Database and instance), four claimers each, taking a few lines at a time until none is left.
+        var processes = Enumerable.Range(0, 2).Select(_ => new BatchStore(store.Connect(), Node())).ToList();
+        // Each opens its connection pool before the race, so neither finds the work gone when it arrives.
+        foreach (var process in processes) Assert.Empty(process.Claim(0, At(1002), Lease));
+        using var start = new Barrier(8);
+        var claims = await Task.WhenAll(processes.SelectMany(p => Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait();
+            var mine = new List<(string, long)>();
+            // Each claim is followed by a moment's "running", as a runner's is, so the claimers interleave.
+            while (p.Claim(2, At(1002), Lease) is { Count: > 0 } lines)
+            {
+                mine.AddRange(lines.Select(l => (l.JobId, l.Line)));
+                Thread.Sleep(1);
+            }
+            return mine;
+        }, TaskCreationOptions.LongRunning))));
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(400, all.Distinct().Count());
+        Assert.Equal(400, all.Count);
+        Assert.NotEmpty(claims.Take(4).SelectMany(c => c));
+        Assert.NotEmpty(claims.Skip(4).SelectMany(c => c));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void A_lease_that_passes_goes_to_another_process_and_the_old_holder_records_nothing(string backend)
+    {
+        using var store = StoreBackends.Fresh(backend);
+        var first = new BatchStore(store.Migrated(), Node());
+        var second = new BatchStore(store.Connect(), Node());
+        first.Insert(Job("batch_a", "ten_a", 1000));
+        first.Start("batch_a", [Line(0), Line(1)], 1000);
+
+        var held = first.Claim(5, At(1000), TimeSpan.FromSeconds(30));
+        Assert.Equal(2, held.Count);
+        // Live leases: nothing to take. Renewed at 1020 until 1050, they are still live at 1040.
+        Assert.Empty(second.Claim(5, At(1029), Lease));
+        Assert.Equal(2, first.Renew(held, At(1050)));
+        Assert.Empty(second.Claim(5, At(1040), Lease));
+        Assert.True(first.Finish(held[0], new LineResult(200, "req_first_0", "{}", null, null), 1041));
+
+        // The holder stops renewing (it died, or stalled): once its lease passes, the other process takes the line.
+        var taken = Assert.Single(second.Claim(5, At(1051), Lease));
+        Assert.Equal((1L, 2L), (taken.Line, taken.Attempt));
+        // The old holder comes back: it can neither renew, release nor record the line, which counts once, the new holder's.
+        Assert.Equal(0, first.Renew(held, At(1100)));
+        Assert.False(first.Release(held[1], 1052));
+        Assert.False(first.Finish(held[1], new LineResult(200, "req_first_1", "{}", null, null), 1052));
+        Assert.True(second.Finish(taken, new LineResult(200, "req_second_1", "{}", null, null), 1053));
+        Assert.False(second.Finish(taken, new LineResult(200, "req_second_1", "{}", null, null), 1053));
+        Assert.Equal(["batch_a"], first.CompleteFinished(1054));
+        Assert.Equal(2L, first.Find("batch_a", "ten_a")!.CompletedCount);
+        Assert.Equal([(0L, "req_first_0"), (1L, "req_second_1")], first.Results("batch_a").Select(r => (r.Line, r.RequestId)));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void Workers_claim_only_their_models_and_a_cancelled_job_waits_for_live_leases_only(string backend)
+    {
+        using var store = StoreBackends.Fresh(backend);
+        var batches = new BatchStore(store.Migrated(), Node());
+        batches.Insert(Job("batch_a", "ten_a", 1000) with { InputNode = "gw-1" });
+        Assert.Empty(batches.ToValidate("gw-2"));
+        Assert.Equal(["batch_a"], batches.ToValidate("gw-1").Select(j => j.Id));
+        batches.Start("batch_a", [Line(0), Line(1) with { Model = "other" }, Line(2)], 1000);
+
+        Assert.Empty(batches.Claim(5, At(1000), Lease, ["nope"]));
+        var other = Assert.Single(batches.Claim(5, At(1000), Lease, ["other", "alias"]));
+        Assert.Equal(1L, other.Line);
+        var rest = batches.Claim(5, At(1000), TimeSpan.FromSeconds(10));
+        Assert.Equal([0L, 2L], rest.Select(l => l.Line));
+
+        // Cancelling: no line starts, and the job waits while a line holds a live lease.
+        Assert.True(batches.Move("batch_a", BatchStatus.InProgress, BatchStatus.Cancelling, 1001));
+        Assert.Empty(batches.Claim(5, At(2000), Lease));
+        Assert.True(batches.Release(rest[0], 1001));
+        Assert.Empty(batches.CancelIdle(At(1005)));
+        Assert.True(batches.Finish(other, new LineResult(200, "r", "{}", null, null), 1005));
+        Assert.Empty(batches.CancelIdle(At(1009)));
+        // Line 2's holder never comes back: once its lease passes, the job is cancelled without it.
+        Assert.Equal(["batch_a"], batches.CancelIdle(At(1011)));
+        Assert.Equal(BatchStatus.Cancelled, batches.Find("batch_a", "ten_a")!.Status);
     }
 
     [Theory]
@@ -260,7 +362,14 @@ public sealed class StoreContractTests
         ExpiresAt = createdAt + 86400,
     };
 
-    static BatchLine Line(int line) => new(line, $"custom-{line}", "/v1/chat/completions", $"{{\"n\":{line}}}");
+    static BatchLine Line(int line) => new(line, $"custom-{line}", "/v1/chat/completions", $"{{\"n\":{line}}}", "demo");
+
+    /// <summary>A process instance of its own, as each server has.</summary>
+    static NodeIdentity Node() => new(Options.Create(new ServerOptions()));
+
+    static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    static DateTimeOffset At(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
 
     /// <summary>A clock that moves only when told, so refills are exact.</summary>
     sealed class StoppedClock : TimeProvider

@@ -24,10 +24,12 @@ public sealed record BatchJob
     public long? CancelledAt { get; init; }
     public long? ExpiredAt { get; init; }
     public long ExpiresAt { get; init; }
+    /// <summary>The node whose disk holds the uploaded file: only it can validate the job (null for jobs stored before leases).</summary>
+    public string? InputNode { get; init; }
 }
 
-/// <summary>One input line, as validated and stored.</summary>
-public sealed record BatchLine(int Line, string CustomId, string Url, string Body);
+/// <summary>One input line, as validated and stored. <see cref="Model"/> is the body's model without its adapter, so a worker claims only lines it serves.</summary>
+public sealed record BatchLine(int Line, string CustomId, string Url, string Body, string? Model);
 
 /// <summary>A line claimed for running. <see cref="Attempts"/> is the stored column (read as a column, not an expression: SQLite
 /// gives an expression no type when a query finds no rows, and Dapper then cannot map it).</summary>

@@ -15,6 +15,8 @@ public sealed class BatchOptions : ICheckedOptions
     /// <summary>Lines in flight at once across all jobs: enough to fill the scheduler's batches, few enough to leave its queue to interactive traffic.</summary>
     public int MaxConcurrentLines { get; set; } = 16;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How long a claimed line stays its runner's without word from it: the runner renews it every third of this while the line runs; a runner that dies loses its lines to others this long after its last renewal.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     public IEnumerable<string> Problems()
     {
@@ -24,5 +26,6 @@ public sealed class BatchOptions : ICheckedOptions
         if (CompletionWindow <= TimeSpan.Zero) yield return $"{Section}:CompletionWindow must be positive";
         if (MaxConcurrentLines < 1) yield return $"{Section}:MaxConcurrentLines must be at least 1";
         if (PollInterval <= TimeSpan.Zero) yield return $"{Section}:PollInterval must be positive";
+        if (LeaseDuration < TimeSpan.FromSeconds(1)) yield return $"{Section}:LeaseDuration must be at least a second";
     }
 }

@@ -1,16 +1,23 @@
 using Dapper;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Modules.Batch;
 
-/// <summary>Jobs, lines and results in the store (Dapper over SQLite or PostgreSQL).</summary>
-public sealed class BatchStore(Database store)
+/// <summary>
+/// Jobs, lines and results in the store (Dapper over SQLite or PostgreSQL). Any number of processes share the lines:
+/// each claims some with a lease in the name of its instance (<see cref="NodeIdentity.Instance"/>), renews the lease
+/// while they run, and may record or release a line only while it still holds it. A holder that dies stops renewing,
+/// and once its leases pass another process claims its lines. Every job state move is a conditional UPDATE, so
+/// several supervisors may try it at once and one wins.
+/// </summary>
+public sealed class BatchStore(Database store, NodeIdentity node)
 {
     const string JobColumns = """
         id AS Id, tenant_id AS TenantId, tenant_name AS TenantName, tier AS Tier, key_id AS KeyId, endpoint AS Endpoint, status AS Status,
         input_path AS InputPath, total_requests AS TotalRequests, completed_count AS CompletedCount, failed_count AS FailedCount,
         metadata AS Metadata, errors AS Errors, created_at AS CreatedAt, in_progress_at AS InProgressAt, completed_at AS CompletedAt,
-        failed_at AS FailedAt, cancelling_at AS CancellingAt, cancelled_at AS CancelledAt, expired_at AS ExpiredAt, expires_at AS ExpiresAt
+        failed_at AS FailedAt, cancelling_at AS CancellingAt, cancelled_at AS CancelledAt, expired_at AS ExpiredAt, expires_at AS ExpiresAt, input_node AS InputNode
         """;
 
     public void Insert(BatchJob job)
@@ -18,8 +25,8 @@ public sealed class BatchStore(Database store)
         using var connection = store.Open();
         connection.Execute(
             """
-            INSERT INTO batch_jobs (id, tenant_id, tenant_name, tier, key_id, endpoint, status, input_path, total_requests, metadata, created_at, expires_at)
-            VALUES (@Id, @TenantId, @TenantName, @Tier, @KeyId, @Endpoint, @Status, @InputPath, @TotalRequests, @Metadata, @CreatedAt, @ExpiresAt)
+            INSERT INTO batch_jobs (id, tenant_id, tenant_name, tier, key_id, endpoint, status, input_path, total_requests, metadata, created_at, expires_at, input_node)
+            VALUES (@Id, @TenantId, @TenantName, @Tier, @KeyId, @Endpoint, @Status, @InputPath, @TotalRequests, @Metadata, @CreatedAt, @ExpiresAt, @InputNode)
             """, job);
     }
 
@@ -48,23 +55,33 @@ public sealed class BatchStore(Database store)
         return connection.ExecuteScalar<int>($"SELECT COUNT(*) FROM batch_jobs WHERE tenant_id = @tenantId AND {store.IsAnyOf("status", "@open")}", new { tenantId, open = BatchStatus.Open });
     }
 
-    public IReadOnlyList<BatchJob> WithStatus(string status)
+    /// <summary>Jobs waiting for validation whose file is on <paramref name="nodeId"/>'s disk (or, stored before leases, on the lone process's).</summary>
+    public IReadOnlyList<BatchJob> ToValidate(string nodeId)
     {
         using var connection = store.Open();
-        return connection.Query<BatchJob>($"SELECT {JobColumns} FROM batch_jobs WHERE status = @status ORDER BY created_at", new { status }).ToList();
+        return connection.Query<BatchJob>(
+            $"SELECT {JobColumns} FROM batch_jobs WHERE status = @validating AND (input_node = @nodeId OR input_node IS NULL) ORDER BY created_at",
+            new { validating = BatchStatus.Validating, nodeId }).ToList();
     }
 
-    /// <summary>Stores a validated job's lines and starts it, in one transaction.</summary>
-    public void Start(string jobId, IReadOnlyList<BatchLine> lines, long now)
+    /// <summary>
+    /// Starts a validated job and stores its lines, in one transaction; false, with nothing stored, when the job is no
+    /// longer validating (cancelled meanwhile, or started by another process).
+    /// </summary>
+    public bool Start(string jobId, IReadOnlyList<BatchLine> lines, long now)
     {
         using var connection = store.Open();
         using var transaction = store.BeginWrite(connection);
+        // The job row first: on Postgres its lock makes a second starter wait, then find the job started and store nothing.
+        var started = connection.Execute(
+            "UPDATE batch_jobs SET status = @status, in_progress_at = @now, total_requests = @total WHERE id = @jobId AND status = @validating",
+            new { jobId, now, total = lines.Count, status = BatchStatus.InProgress, validating = BatchStatus.Validating }, transaction) == 1;
+        if (!started) return false;
         connection.Execute(
-            "INSERT INTO batch_lines (job_id, line, custom_id, url, body) VALUES (@jobId, @Line, @CustomId, @Url, @Body)",
-            lines.Select(l => new { jobId, l.Line, l.CustomId, l.Url, l.Body }), transaction);
-        connection.Execute("UPDATE batch_jobs SET status = @status, in_progress_at = @now, total_requests = @total WHERE id = @jobId AND status = @validating",
-            new { jobId, now, total = lines.Count, status = BatchStatus.InProgress, validating = BatchStatus.Validating }, transaction);
+            "INSERT INTO batch_lines (job_id, line, custom_id, url, body, model) VALUES (@jobId, @Line, @CustomId, @Url, @Body, @Model)",
+            lines.Select(l => new { jobId, l.Line, l.CustomId, l.Url, l.Body, l.Model }), transaction);
         transaction.Commit();
+        return true;
     }
 
     /// <summary>Moves a job from one status to another (if it is still in the first), stamping the matching time column.</summary>
@@ -91,33 +108,67 @@ public sealed class BatchStore(Database store)
         return connection.Query<string>($"SELECT id FROM batch_jobs WHERE {store.IsAnyOf("status", "@open")} AND expires_at <= @now", new { open = BatchStatus.Open, now }).ToList();
     }
 
-    /// <summary>After a restart nothing is running: lines left running by a killed process go back to pending (their results were never stored).</summary>
+    /// <summary>
+    /// For a lone process at start (role <c>all</c> on SQLite): nothing else runs lines, so those a killed process left
+    /// running go back to pending now rather than when their leases pass (their results were never stored).
+    /// </summary>
     public int ResetRunning()
     {
         using var connection = store.Open();
-        return connection.Execute("UPDATE batch_lines SET state = 'pending' WHERE state = 'running'");
+        return connection.Execute("UPDATE batch_lines SET state = 'pending', lease_owner = NULL, lease_until = NULL WHERE state = 'running'");
     }
 
-    /// <summary>Takes up to <paramref name="count"/> pending lines of running jobs that are due, oldest job first, marking them running.</summary>
-    public IReadOnlyList<ClaimedLine> Claim(int count, long now)
+    /// <summary>
+    /// Takes up to <paramref name="count"/> lines of running jobs, oldest job first, leased to this process until
+    /// <paramref name="now"/> + <paramref name="lease"/>: pending lines that are due, and running lines whose lease has
+    /// passed (their holder died). With <paramref name="models"/>, only lines for those models. On Postgres the rows
+    /// are locked with SKIP LOCKED, so claimers never wait for each other and never take the same line.
+    /// </summary>
+    public IReadOnlyList<ClaimedLine> Claim(int count, DateTimeOffset now, TimeSpan lease, IReadOnlyCollection<string>? models = null)
     {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var served = models == null ? "" : $"AND (l.model IS NULL OR {store.IsAnyOf("l.model", "@models")})";
+        var skipLocked = store.Dialect == StoreDialect.Postgres ? "FOR UPDATE OF l SKIP LOCKED" : "";
         using var connection = store.Open();
         using var transaction = store.BeginWrite(connection);
         var lines = connection.Query<ClaimedLine>(
             $"""
             SELECT l.job_id AS JobId, l.line AS Line, l.custom_id AS CustomId, l.url AS Url, l.body AS Body,
                    j.tenant_id AS TenantId, j.tenant_name AS TenantName, j.tier AS Tier, j.key_id AS KeyId, l.attempts AS Attempts
-            FROM batch_jobs j JOIN batch_lines l ON l.job_id = j.id AND l.state = 'pending' AND l.not_before <= @now
+            FROM batch_jobs j JOIN batch_lines l ON l.job_id = j.id
             WHERE j.status = @status
-            ORDER BY j.{store.InsertOrder}, l.line LIMIT @count {store.ForUpdate}
-            """, new { status = BatchStatus.InProgress, count, now }, transaction).ToList();
-        connection.Execute("UPDATE batch_lines SET state = 'running', attempts = attempts + 1 WHERE job_id = @JobId AND line = @Line", lines, transaction);
+              AND ((l.state = 'pending' AND l.not_before <= @seconds) OR (l.state = 'running' AND l.lease_until < @nowMs))
+              {served}
+            ORDER BY j.{store.InsertOrder}, l.line LIMIT @count {skipLocked}
+            """, new { status = BatchStatus.InProgress, count, seconds = now.ToUnixTimeSeconds(), nowMs, models = models?.ToArray() }, transaction).ToList();
+        var until = nowMs + (long)lease.TotalMilliseconds;
+        connection.Execute(
+            "UPDATE batch_lines SET state = 'running', attempts = attempts + 1, lease_owner = @owner, lease_until = @until WHERE job_id = @JobId AND line = @Line",
+            lines.Select(l => new { l.JobId, l.Line, owner = node.Instance, until }), transaction);
         transaction.Commit();
         return lines;
     }
 
-    /// <summary>Records a line's result and counts it, in one transaction: a line is done exactly once.</summary>
-    public void Finish(ClaimedLine line, LineResult result, long now)
+    /// <summary>Extends this process's leases on <paramref name="lines"/> to <paramref name="until"/>; how many it still held.</summary>
+    public int Renew(IReadOnlyCollection<ClaimedLine> lines, DateTimeOffset until)
+    {
+        if (lines.Count == 0) return 0;
+        var untilMs = until.ToUnixTimeMilliseconds();
+        using var connection = store.Open();
+        using var transaction = store.BeginWrite(connection);
+        var renewed = connection.Execute(
+            "UPDATE batch_lines SET lease_until = @untilMs WHERE job_id = @JobId AND line = @Line AND state = 'running' AND lease_owner = @owner",
+            lines.Select(l => new { l.JobId, l.Line, untilMs, owner = node.Instance }), transaction);
+        transaction.Commit();
+        return renewed;
+    }
+
+    /// <summary>
+    /// Records a line's result and counts it, in one transaction, if this process still holds the line: a line is done
+    /// exactly once, even when a slow holder and the claimer that took over its expired lease both ran it. False when
+    /// it recorded nothing.
+    /// </summary>
+    public bool Finish(ClaimedLine line, LineResult result, long now)
     {
         using var connection = store.Open();
         using var transaction = store.BeginWrite(connection);
@@ -125,9 +176,9 @@ public sealed class BatchStore(Database store)
             """
             UPDATE batch_lines SET state = 'done', status_code = @StatusCode, request_id = @RequestId, response = @Body,
                 error = @error, finished_at = @now
-            WHERE job_id = @JobId AND line = @Line AND state = 'running'
+            WHERE job_id = @JobId AND line = @Line AND state = 'running' AND lease_owner = @owner
             """,
-            new { line.JobId, line.Line, result.StatusCode, result.RequestId, result.Body, now,
+            new { line.JobId, line.Line, result.StatusCode, result.RequestId, result.Body, now, owner = node.Instance,
                   error = result.ErrorCode == null ? null : System.Text.Json.JsonSerializer.Serialize(new { code = result.ErrorCode, message = result.ErrorMessage }) },
             transaction);
         if (updated == 1)
@@ -135,14 +186,31 @@ public sealed class BatchStore(Database store)
                 "UPDATE batch_jobs SET completed_count = completed_count + @ok, failed_count = failed_count + @failed WHERE id = @JobId",
                 new { line.JobId, ok = result.Succeeded ? 1 : 0, failed = result.Succeeded ? 0 : 1 }, transaction);
         transaction.Commit();
+        return updated == 1;
     }
 
-    /// <summary>Puts a line back to run again no earlier than <paramref name="notBefore"/> (the engine had no room for it).</summary>
-    public void Release(ClaimedLine line, long notBefore)
+    /// <summary>Puts a line this process holds back to run again no earlier than <paramref name="notBefore"/> (the engine had no room for it, or this process stops).</summary>
+    public bool Release(ClaimedLine line, long notBefore)
     {
         using var connection = store.Open();
-        connection.Execute("UPDATE batch_lines SET state = 'pending', not_before = @notBefore WHERE job_id = @JobId AND line = @Line AND state = 'running'",
-            new { line.JobId, line.Line, notBefore });
+        return connection.Execute(
+            """
+            UPDATE batch_lines SET state = 'pending', not_before = @notBefore, lease_owner = NULL, lease_until = NULL
+            WHERE job_id = @JobId AND line = @Line AND state = 'running' AND lease_owner = @owner
+            """, new { line.JobId, line.Line, notBefore, owner = node.Instance }) == 1;
+    }
+
+    /// <summary>Moves cancelling jobs to cancelled once no line of theirs holds a live lease (a dead holder's lines do not count).</summary>
+    public IReadOnlyList<string> CancelIdle(DateTimeOffset now)
+    {
+        using var connection = store.Open();
+        return connection.Query<string>(
+            """
+            UPDATE batch_jobs SET status = @cancelled, cancelled_at = @seconds
+            WHERE status = @cancelling
+              AND NOT EXISTS (SELECT 1 FROM batch_lines l WHERE l.job_id = batch_jobs.id AND l.state = 'running' AND l.lease_until >= @nowMs)
+            RETURNING id
+            """, new { cancelled = BatchStatus.Cancelled, cancelling = BatchStatus.Cancelling, seconds = now.ToUnixTimeSeconds(), nowMs = now.ToUnixTimeMilliseconds() }).ToList();
     }
 
     /// <summary>Completes running jobs that have no line left to run.</summary>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Provocapi.Host.Modules.Cluster.Gateway;
 using Provocapi.Host.Modules.Cluster.Registry;
 using Provocapi.Host.Modules.Cluster.Worker;
+using Provocapi.Host.Platform.Batch;
 using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Models;
@@ -35,6 +36,7 @@ public static class ClusterModule
             builder.Services.AddSingleton<WorkerRouter>();
             builder.Services.AddSingleton<IModelDirectory, ReportedModelDirectory>();
             builder.Services.AddSingleton<IHealthyWorkers, HealthyWorkerList>();
+            builder.Services.AddSingleton<IBatchRequestValidator, RoutedBatchRequestValidator>();
             builder.Services.AddSingleton(s => new WorkerProxy(WorkerClient(), s.GetRequiredService<WorkerRouter>(), s.GetRequiredService<WorkerDirectory>(),
                 s.GetRequiredService<ClusterSecret>(), s.GetRequiredService<ILogger<WorkerProxy>>()));
         }

@@ -23,7 +23,7 @@ public static class CancelBatchEndpoint
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
 
-    static BatchObject Handle(HttpContext http, BatchStore store, BatchRunner runner, TimeProvider clock, string id)
+    static BatchObject Handle(HttpContext http, BatchStore store, BatchSupervisor supervisor, TimeProvider clock, string id)
     {
         var caller = http.Caller();
         var job = GetBatchEndpoint.Require(store, id, caller);
@@ -32,7 +32,7 @@ public static class CancelBatchEndpoint
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         foreach (var from in (string[])[BatchStatus.Validating, BatchStatus.InProgress])
             store.Move(id, from, BatchStatus.Cancelling, now);
-        runner.Wake();
+        supervisor.Wake();
         return BatchObject.Of(store.Find(id, caller.TenantId)!);
     }
 }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Provocapi.Host.Modules.Batch.Running;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Http;
 using Provocapi.Host.Server;
@@ -19,7 +20,7 @@ namespace Provocapi.Host.Modules.Batch.Create;
 /// <summary>
 /// <c>POST /v1/batch</c>: a multipart upload whose <c>file</c> part (JSONL) is streamed to the data folder, counted as
 /// it goes (over the size limit: 413; over the line limit: 400), never held in memory. An optional <c>metadata</c>
-/// part is a JSON object of strings. The job starts <c>validating</c>; the runner checks every line before any runs.
+/// part is a JSON object of strings. The job starts <c>validating</c>; this node's supervisor (the file is on its disk) checks every line before any runs.
 /// </summary>
 public static class CreateBatchEndpoint
 {
@@ -35,8 +36,8 @@ public static class CreateBatchEndpoint
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests);
 
-    static async Task<BatchObject> HandleAsync(HttpContext http, BatchStore store, BatchRunner runner, IOptions<BatchOptions> batchOptions,
-        IOptions<ServerOptions> serverOptions, TimeProvider clock)
+    static async Task<BatchObject> HandleAsync(HttpContext http, BatchStore store, BatchSupervisor supervisor, IOptions<BatchOptions> batchOptions,
+        IOptions<ServerOptions> serverOptions, NodeIdentity node, TimeProvider clock)
     {
         var caller = http.Caller();
         var options = batchOptions.Value;
@@ -97,9 +98,10 @@ public static class CreateBatchEndpoint
             Metadata = metadata,
             CreatedAt = now,
             ExpiresAt = now + (long)options.CompletionWindow.TotalSeconds,
+            InputNode = node.NodeId,
         };
         store.Insert(job);
-        runner.Wake();
+        supervisor.Wake();
         return BatchObject.Of(job);
     }
 

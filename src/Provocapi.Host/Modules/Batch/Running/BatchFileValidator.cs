@@ -6,12 +6,17 @@ namespace Provocapi.Host.Modules.Batch.Running;
 
 /// <summary>
 /// Reads a job's JSONL file and checks every line before any runs: JSON, a unique <c>custom_id</c>, a <c>url</c> batch
-/// may call (the chat endpoint by default), <c>POST</c>, and a body its endpoint accepts for this tenant.
+/// may call (the chat endpoint by default), <c>POST</c>, and a body its endpoint accepts for this tenant. The urls and
+/// bodies are checked by the <see cref="IBatchRequestValidator"/>s this node has: the inference module's in a lone
+/// process, the gateway's (a url and model some worker serves) on a gateway, whose workers report deeper problems
+/// per line when they run it.
 /// </summary>
-public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> validators, LineDispatcher dispatcher, Microsoft.Extensions.Options.IOptions<BatchOptions> options)
+public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> validators, Microsoft.Extensions.Options.IOptions<BatchOptions> options)
 {
     public const int MaxReportedErrors = 100;
     public const int MaxCustomIdLength = 512;
+
+    readonly IReadOnlyCollection<string> _urls = validators.SelectMany(v => v.Urls).Distinct().Order(StringComparer.Ordinal).ToList();
 
     public sealed record LineError(int Line, string Message);
 
@@ -38,7 +43,8 @@ public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> valid
             }
             using var json = JsonDocument.Parse(text);
             var root = json.RootElement;
-            lines.Add(new BatchLine(number, root.GetProperty("custom_id").GetString()!, Url(root), root.GetProperty("body").GetRawText()));
+            var body = root.GetProperty("body");
+            lines.Add(new BatchLine(number, root.GetProperty("custom_id").GetString()!, Url(root), body.GetRawText(), BaseModel(body)));
         }
         if (lines.Count == 0 && errorCount == 0) errors.Add(new LineError(0, "the file has no requests"));
         return (lines, errors, Math.Max(errorCount, errors.Count));
@@ -67,12 +73,16 @@ public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> valid
             return "'method' must be POST";
         if (root.TryGetProperty("url", out var url) && url.ValueKind != JsonValueKind.String) return "'url' must be a string";
         var target = Url(root);
-        if (!dispatcher.ServedUrls.Contains(target))
-            return $"'url' {target} is not one a batch can call ({string.Join(", ", dispatcher.ServedUrls.Order())})";
+        if (!_urls.Contains(target))
+            return $"'url' {target} is not one a batch can call ({string.Join(", ", _urls)})";
         if (!root.TryGetProperty("body", out var body) || body.ValueKind != JsonValueKind.Object) return "'body' must be a JSON object";
         var validator = validators.FirstOrDefault(v => v.Urls.Contains(target));
         return validator?.Problem(target, body, caller) is { } problem ? $"body: {problem}" : null;
     }
+
+    /// <summary>The body's model without its adapter (<c>base:adapter</c>), which decides which workers may run the line.</summary>
+    static string? BaseModel(JsonElement body) =>
+        body.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString()!.Split(':')[0] : null;
 
     static string Url(JsonElement line) => line.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString()! : "/v1/chat/completions";
 }

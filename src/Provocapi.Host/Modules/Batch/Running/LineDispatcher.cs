@@ -23,9 +23,6 @@ public sealed class LineDispatcher(EndpointDataSource endpoints, IServiceScopeFa
 
     Dictionary<string, Endpoint>? _byUrl;
 
-    /// <summary>The batchable urls this server serves (embeddings only once that module is there).</summary>
-    public IReadOnlyCollection<string> ServedUrls => ByUrl.Keys;
-
     Dictionary<string, Endpoint> ByUrl => _byUrl ??= endpoints.Endpoints.OfType<RouteEndpoint>()
         .Where(e => e.RoutePattern.RawText is { } raw && Urls.Contains(raw)
                     && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)

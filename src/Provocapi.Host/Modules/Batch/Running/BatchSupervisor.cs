@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Platform.Json;
+
+namespace Provocapi.Host.Modules.Batch.Running;
+
+/// <summary>
+/// Moves jobs through their states, on gateways and in the lone process: validates the jobs whose file is on this
+/// node's disk, expires overdue ones, cancels cancelling ones once no line holds a live lease, and completes those
+/// with every line done. Lines run elsewhere (<see cref="BatchLineRunner"/>). Every move is conditional in the store,
+/// so any number of supervisors may run at once.
+/// </summary>
+public sealed class BatchSupervisor(
+    BatchStore store,
+    BatchFileValidator validator,
+    NodeIdentity node,
+    ITierDirectory tiers,
+    IEnumerable<BatchLineRunner> lineRunners,
+    IOptions<BatchOptions> options,
+    TimeProvider clock,
+    ILogger<BatchSupervisor> logger) : BackgroundService
+{
+    readonly SemaphoreSlim _wake = new(0);
+
+    /// <summary>Asks the loop to look at the jobs now (one was submitted or cancelled) instead of at its next poll.</summary>
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0) _wake.Release();
+    }
+
+    long Now => clock.GetUtcNow().ToUnixTimeSeconds();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try { Step(); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "batch supervisor step failed; retrying");
+            }
+            try { await _wake.WaitAsync(options.Value.PollInterval, stoppingToken); }
+            catch (OperationCanceledException) { break; }
+        }
+    }
+
+    void Step()
+    {
+        var now = Now;
+        foreach (var id in store.Overdue(now))
+            foreach (var from in BatchStatus.Open)
+                if (store.Move(id, from, BatchStatus.Expired, now)) logger.LogInformation("batch {Job} expired", id);
+        foreach (var job in store.ToValidate(node.NodeId))
+        {
+            // Two processes may share a node name (two on one machine): the one without the file leaves the job to the other.
+            if (!File.Exists(job.InputPath)) continue;
+            // One job's file must never stop the others: whatever goes wrong, that job fails and the loop goes on.
+            try { Validate(job); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "batch {Job} could not be validated", job.Id);
+                var report = JsonSerializer.Serialize(new { @object = "list", data = new[] { new { code = "validation_error", message = "the file could not be read", line = 0 } } }, ApiJson.Options);
+                store.Move(job.Id, BatchStatus.Validating, BatchStatus.Failed, Now, report);
+            }
+        }
+        store.CancelIdle(clock.GetUtcNow());
+        store.CompleteFinished(now);
+    }
+
+    void Validate(BatchJob job)
+    {
+        var (lines, errors, count) = validator.Validate(job.InputPath, BatchCaller.Of(tiers, job.TenantId, job.TenantName, job.Tier, job.KeyId));
+        if (errors.Count == 0)
+        {
+            if (store.Start(job.Id, lines, Now))
+                foreach (var runner in lineRunners) runner.Wake();
+            return;
+        }
+        var report = JsonSerializer.Serialize(new
+        {
+            @object = "list",
+            data = errors.Select(e => new { code = "invalid_request", message = e.Message, param = (string?)null, line = e.Line }),
+            total = count,
+        }, ApiJson.Options);
+        store.Move(job.Id, BatchStatus.Validating, BatchStatus.Failed, Now, report);
+        logger.LogInformation("batch {Job} failed validation with {Errors} errors", job.Id, count);
+    }
+}
