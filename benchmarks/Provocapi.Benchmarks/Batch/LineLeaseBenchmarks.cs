@@ -1,10 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Provocapi.Host.Modules.Batch;
 using Provocapi.Host.Platform.Cluster;
+using Provocapi.Benchmarks.Store;
 using Provocapi.Host.Server;
-using Provocapi.Host.Store;
 
 namespace Provocapi.Benchmarks.Batch;
 
@@ -17,9 +16,7 @@ namespace Provocapi.Benchmarks.Batch;
 public class LineLeaseBenchmarks
 {
     public const int Lines = 400;
-    static string? Postgres => Environment.GetEnvironmentVariable("PROVOCAPI_BENCH_POSTGRES") is { Length: > 0 } connection ? connection : null;
-
-    public static IEnumerable<string> Backends => Postgres == null ? ["sqlite"] : ["sqlite", "postgres"];
+    public static IEnumerable<string> Backends => BenchmarkDatabase.Postgres == null ? ["sqlite"] : ["sqlite", "postgres"];
 
     [ParamsSource(nameof(Backends))]
     public string Backend { get; set; } = "";
@@ -27,27 +24,16 @@ public class LineLeaseBenchmarks
     [Params(1, 4)]
     public int Claimers { get; set; }
 
-    Database _database = null!;
+    BenchmarkDatabase _store = null!;
     List<BatchStore> _runners = null!;
-    string _data = "", _schema = "";
     int _job;
 
     [GlobalSetup]
     public void Setup()
     {
-        if (Backend == "sqlite")
-        {
-            _data = Directory.CreateTempSubdirectory("provocapi-bench-leases-").FullName;
-            _database = new SqliteDatabase(_data).Migrate();
-        }
-        else
-        {
-            _schema = "bench_" + Guid.NewGuid().ToString("N");
-            Execute($"CREATE SCHEMA {_schema}");
-            _database = new PostgresDatabase(new NpgsqlConnectionStringBuilder(Postgres) { SearchPath = _schema }.ConnectionString).Migrate();
-        }
+        _store = Backend == "sqlite" ? BenchmarkDatabase.Sqlite("leases") : BenchmarkDatabase.PostgresSchema();
         // One store per runner, each a process instance of its own.
-        _runners = Enumerable.Range(0, Claimers).Select(_ => new BatchStore(_database, new NodeIdentity(Options.Create(new ServerOptions())))).ToList();
+        _runners = Enumerable.Range(0, Claimers).Select(_ => new BatchStore(_store.Database, new NodeIdentity(Options.Create(new ServerOptions())))).ToList();
     }
 
     [IterationSetup]
@@ -83,22 +69,5 @@ public class LineLeaseBenchmarks
     public void CompleteJob() => _runners[0].CompleteFinished(0);
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        (_database as IDisposable)?.Dispose();
-        if (_schema.Length > 0) Execute($"DROP SCHEMA {_schema} CASCADE");
-        if (_data.Length > 0)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(_data, recursive: true);
-        }
-    }
-
-    static void Execute(string sql)
-    {
-        using var connection = new NpgsqlConnection(Postgres);
-        connection.Open();
-        using var command = new NpgsqlCommand(sql, connection);
-        command.ExecuteNonQuery();
-    }
+    public void Cleanup() => _store.Dispose();
 }
