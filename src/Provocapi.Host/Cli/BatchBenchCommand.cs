@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -32,7 +30,7 @@ public static class BatchBenchCommand
         if (lines < 1 || maxTokens < 1 || threads < 1 || probes < 1) throw new CommandLineException("-n, --max-tokens, -t and --probes must be at least 1");
 
         var data = Directory.CreateTempSubdirectory("provocapi-bench-batch-").FullName;
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
         await using var app = ProvocapiServer.Build(ServeArguments.Parse(
         [
             "--urls", url, "--data", data, "--Provocapi:Models:0:Id=bench", $"--Provocapi:Models:0:Path={Path.GetFullPath(path)}",
@@ -124,12 +122,5 @@ public static class BatchBenchCommand
         }
         samples.Sort();
         return samples[samples.Count / 2];
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

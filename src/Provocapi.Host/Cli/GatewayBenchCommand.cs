@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,8 +44,8 @@ public static class GatewayBenchCommand
             $"--Provocapi:Tiers:Dedicated:RequestsPerMinute={requestsPerMinute}", $"--Provocapi:Tiers:Dedicated:TokensPerMinute={tokensPerMinute}", "--Logging:LogLevel:Default=Warning",
             .. postgres == null ? Array.Empty<string>() : [$"--Provocapi:Store:Postgres={postgres}"],
         ];
-        var workerUrl = $"http://127.0.0.1:{FreePort()}";
-        var gatewayUrl = $"http://127.0.0.1:{FreePort()}";
+        var workerUrl = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        var gatewayUrl = $"http://127.0.0.1:{LoopbackPort.Free()}";
         await using var worker = ProvocapiServer.Build(ServeArguments.Parse(
             [.. Common("worker"), "--role", "worker", "--urls", workerUrl, "--Provocapi:Models:0:Id=bench", $"--Provocapi:Models:0:Path={Path.GetFullPath(path)}"]));
         await using var gateway = ProvocapiServer.Build(ServeArguments.Parse([.. Common("gateway"), "--role", "gateway", "--urls", gatewayUrl]));
@@ -142,12 +141,5 @@ public static class GatewayBenchCommand
     {
         var sorted = values.Order().ToList();
         return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
