@@ -1,9 +1,11 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provocapi.Host.Modules.UsageAnalytics.Recording;
 using Provocapi.Host.Modules.UsageAnalytics.Report;
 using Provocapi.Host.Modules.UsageAnalytics.Storage;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Metering;
 using Provocapi.Host.Platform.Options;
 using Provocapi.Host.Store;
@@ -19,12 +21,18 @@ public static class UsageAnalyticsModule
     public static WebApplicationBuilder AddUsage(this WebApplicationBuilder builder)
     {
         builder.Services.AddCheckedOptions<UsageOptions>(UsageOptions.Section);
+        var clustered = builder.Configuration.Role() != ClusterRole.All;
         builder.Services.AddSingleton<IUsageStore>(services =>
         {
             var options = services.GetRequiredService<IOptions<UsageOptions>>().Value;
-            return options.Backend == UsageBackend.ClickHouse
-                ? new ClickHouseUsageStore(options.ClickHouse, new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
-                : new SqliteUsageStore(services.GetRequiredService<SqliteDatabase>());
+            if (options.Backend == UsageBackend.ClickHouse)
+                return new ClickHouseUsageStore(options.ClickHouse, new HttpClient { Timeout = TimeSpan.FromSeconds(30) });
+            // Each node's file holds only what that node recorded: a gateway's /v1/usage would miss the others' requests
+            // and the batch lines workers ran.
+            if (clustered)
+                services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(UsageAnalyticsModule)).LogWarning(
+                    "usage is recorded in this node's SQLite file, so /v1/usage sees only this node's records; set Provocapi:Usage:Backend to ClickHouse in a cluster");
+            return new SqliteUsageStore(services.GetRequiredService<SqliteDatabase>());
         });
         builder.Services.AddSingleton<UsageRecorder>();
         builder.Services.AddSingleton<IRequestRecorder, UsageRequestRecorder>();
