@@ -301,6 +301,11 @@ public sealed class StoreContractTests
         // Line 2's holder never comes back: once its lease passes, the job is cancelled without it.
         Assert.Equal(["batch_a"], batches.CancelIdle(At(1011)));
         Assert.Equal(BatchStatus.Cancelled, batches.Find("batch_a", "ten_a")!.Status);
+
+        // Its holder finishes after all: a cancelled job takes no more results, and its counts stay as they were.
+        Assert.False(batches.Finish(rest[1], new LineResult(200, "late", "{}", null, null), 1012));
+        Assert.Equal((1L, 0L), (batches.Find("batch_a", "ten_a")!.CompletedCount, batches.Find("batch_a", "ten_a")!.FailedCount));
+        Assert.DoesNotContain(batches.Results("batch_a"), r => r.RequestId == "late");
     }
 
     [Theory]

@@ -172,7 +172,12 @@ public sealed class BatchStore(Database store, NodeIdentity node)
     {
         using var connection = store.Open();
         using var transaction = store.BeginWrite(connection);
-        var updated = connection.Execute(
+        // The job's row first: a job cancelled or expired meanwhile takes no more results, and on Postgres this row lock
+        // orders the count against the supervisor's move to cancelled, so a claim that raced the cancel cannot add one later.
+        var counted = connection.Execute(
+            $"UPDATE batch_jobs SET completed_count = completed_count + @ok, failed_count = failed_count + @failed WHERE id = @JobId AND {store.IsAnyOf("status", "@open")}",
+            new { line.JobId, ok = result.Succeeded ? 1 : 0, failed = result.Succeeded ? 0 : 1, open = new[] { BatchStatus.InProgress, BatchStatus.Cancelling } }, transaction);
+        var updated = counted == 0 ? 0 : connection.Execute(
             """
             UPDATE batch_lines SET state = 'done', status_code = @StatusCode, request_id = @RequestId, response = @Body,
                 error = @error, finished_at = @now
@@ -181,11 +186,8 @@ public sealed class BatchStore(Database store, NodeIdentity node)
             new { line.JobId, line.Line, result.StatusCode, result.RequestId, result.Body, now, owner = node.Instance,
                   error = result.ErrorCode == null ? null : System.Text.Json.JsonSerializer.Serialize(new { code = result.ErrorCode, message = result.ErrorMessage }) },
             transaction);
-        if (updated == 1)
-            connection.Execute(
-                "UPDATE batch_jobs SET completed_count = completed_count + @ok, failed_count = failed_count + @failed WHERE id = @JobId",
-                new { line.JobId, ok = result.Succeeded ? 1 : 0, failed = result.Succeeded ? 0 : 1 }, transaction);
-        transaction.Commit();
+        if (updated == 1) transaction.Commit();
+        else transaction.Rollback();
         return updated == 1;
     }
 
