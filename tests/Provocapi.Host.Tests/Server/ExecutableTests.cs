@@ -48,6 +48,9 @@ public sealed class ExecutableTests : IDisposable
         { ["stray"], "unexpected argument 'stray'" },
         { ["--Provocapi:Store:Postgres=Nonsense=1"], "Provocapi:Store:Postgres is not a connection string" },
         { ["--Provocapi:Store:Postgres=Host=127.0.0.1;Port=1;Timeout=5"], "127.0.0.1:1" },
+        { ["--role", "boss"], "--role: role 'boss' is not one of all, gateway, worker" },
+        { ["--role", "gateway"], "Provocapi:Cluster:Secret must be set" },
+        { ["--role", "worker", "--Provocapi:Cluster:Secret=0123456789abcdef", "--Provocapi:Cluster:GatewayUrl=ftp://x"], "Provocapi:Cluster:GatewayUrl must be an http(s) URL" },
     };
 
     [Theory]
