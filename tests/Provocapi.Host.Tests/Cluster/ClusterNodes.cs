@@ -10,12 +10,13 @@ namespace Provocapi.Host.Tests.Cluster;
 /// A real cluster on loopback: one gateway and any number of workers, each its own <c>provocapi</c> process with its
 /// own data folder, sharing one store (a fresh PostgreSQL schema when <c>PROVOCAPI_TEST_POSTGRES</c> is set, as in CI;
 /// otherwise one SQLite file, which processes on one machine can share), with fast heartbeats so a dead worker is
-/// noticed within two seconds. Killed on dispose.
+/// noticed within five seconds. Killed on dispose.
 /// </summary>
 public sealed class ClusterNodes : IAsyncDisposable
 {
     public const string Secret = "test-cluster-secret-0123456789";
-    public static readonly TimeSpan WorkerTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>Twenty heartbeats: generous, so a machine busy with other tests never makes a live worker look dead.</summary>
+    public static readonly TimeSpan WorkerTimeout = TimeSpan.FromSeconds(5);
 
     readonly string _data = Directory.CreateTempSubdirectory("provocapi-cluster-").FullName;
     readonly Dictionary<string, ServerProcess> _workers = [];

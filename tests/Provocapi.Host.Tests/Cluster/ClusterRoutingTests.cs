@@ -138,7 +138,7 @@ public sealed class ClusterRoutingTests
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
 
         await w1.KillAsync();
-        // The registry still calls w1 healthy for up to two seconds: whichever request picks it is retried on w2.
+        // The registry still calls w1 healthy for up to WorkerTimeout: whichever request picks it is retried on w2.
         var served = await Task.WhenAll(Enumerable.Range(0, 6).Select(async _ =>
         {
             using var response = await http.PostAsJsonAsync("/v1/chat/completions", Chat("demo", 2));
