@@ -83,6 +83,14 @@ public sealed class WorkerRouterTests
         Assert.True(registry.Router.Knows("demo", Acme));
         Assert.False(registry.Router.Knows("nope", Acme));
 
+        // A worker silent for longer than a day is forgotten: its model becomes unknown.
+        registry.Report("gone", model: "old", heartbeatAt: registry.Now - (long)WorkerDirectory.ForgetAfter.TotalMilliseconds - 1000);
+        Assert.True(registry.Router.Knows("old", Acme));
+        var fresh = new WorkerDirectory(registry.Store, Options.Create(new ClusterOptions()), TimeProvider.System, NullLogger<WorkerDirectory>.Instance);
+        fresh.Refresh();
+        Assert.False(new WorkerRouter(fresh).Knows("old", Acme));
+        Assert.True(new WorkerRouter(fresh).Knows("demo", Acme));
+
         registry.Report("w1");
         registry.Store.Stopped("w1", "instance-w1", registry.Now);
         registry.Directory.Refresh();

@@ -43,7 +43,22 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     /// <summary>The worker could not be reached or broke a request: no more work until it reports again.</summary>
     public void Failed(string workerId) => _failedAt[workerId] = Now;
 
-    public void Refresh() => _workers = registry.All();
+    /// <summary>Rows of workers silent this long are deleted: their models are gone for good, so they become unknown (404), not unserved (503).</summary>
+    public static readonly TimeSpan ForgetAfter = TimeSpan.FromDays(1);
+
+    long _prunedAt;
+
+    /// <summary>Re-reads the registry, first (every ten minutes at most) forgetting workers silent for <see cref="ForgetAfter"/>.</summary>
+    public void Refresh()
+    {
+        var now = Now;
+        if (now - _prunedAt >= (long)TimeSpan.FromMinutes(10).TotalMilliseconds)
+        {
+            registry.Prune(now - (long)ForgetAfter.TotalMilliseconds);
+            _prunedAt = now;
+        }
+        _workers = registry.All();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
