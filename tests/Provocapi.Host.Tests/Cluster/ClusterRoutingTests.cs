@@ -181,4 +181,31 @@ public sealed class ClusterRoutingTests
         Assert.Equal("upstream_error", error.GetProperty("code").GetString());
         Assert.True(events.Length < 400, "the stream ended early, not after the whole generation");
     }
+
+    [Fact]
+    public async Task A_client_that_leaves_a_stream_is_still_metered()
+    {
+        await using var cluster = await ClusterNodes.StartAsync();
+        await cluster.AddWorkerAsync("w1", SlowModel);
+        using var http = cluster.Client(await cluster.CreateKeyAsync("acme"));
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(Chat("slow", 400, stream: true)) })
+        using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(), Encoding.UTF8);
+            Assert.StartsWith("data: {", await reader.ReadLineAsync());
+        }
+
+        // The gateway records it as a client that went away (499), with the prompt the worker reported at the start.
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        JsonElement day = default;
+        for (var i = 0; i < 100 && day.ValueKind == JsonValueKind.Undefined; i++)
+        {
+            var report = await http.GetFromJsonAsync<JsonElement>($"/v1/usage?start_date={today}&end_date={today}");
+            day = report.GetProperty("data").EnumerateArray().FirstOrDefault(d => d.GetProperty("model").GetString() == "slow");
+            if (day.ValueKind == JsonValueKind.Undefined) await Task.Delay(100);
+        }
+        Assert.NotEqual(JsonValueKind.Undefined, day.ValueKind);
+        Assert.Equal(1, day.GetProperty("requests").GetInt64());
+        Assert.True(day.GetProperty("prompt_tokens").GetInt64() > 0);
+    }
 }

@@ -97,7 +97,7 @@ public sealed class WorkerRouterTests
         Assert.Null(registry.Pick());
 
         registry.Report("w2");
-        registry.Directory.Failed("w2");
+        registry.Directory.Failed(registry.Directory.Workers.Single(w => w.Id == "w2"));
         Assert.Null(registry.Pick());
         // Its next heartbeat puts it back.
         Thread.Sleep(5);

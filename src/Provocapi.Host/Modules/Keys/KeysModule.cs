@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Provocapi.Host.Modules.Keys.RateLimits;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Options;
 using Provocapi.Host.Store;
 
@@ -18,8 +19,10 @@ public static class KeysModule
         builder.Services.AddSingleton<KeyStore>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        // One process keeps its buckets in memory; processes sharing a Postgres store share them there.
-        builder.Services.AddSingleton<IRateBuckets>(services => services.GetRequiredService<Database>() is { Dialect: StoreDialect.Postgres } database
+        // One process keeps its buckets in memory; processes sharing a store (Postgres, or a cluster's nodes on one
+        // machine's SQLite file) share them there, or each would grant the whole limit.
+        var clustered = builder.Configuration.Role() != ClusterRole.All;
+        builder.Services.AddSingleton<IRateBuckets>(services => services.GetRequiredService<Database>() is var database && (clustered || database.Dialect == StoreDialect.Postgres)
             ? new StoreRateBuckets(database, services.GetRequiredService<TimeProvider>())
             : new MemoryRateBuckets());
         builder.Services.AddSingleton<TenantRateLimiter>();

@@ -51,6 +51,9 @@ public sealed class AdapterFetcher(
     {
         try
         {
+            // A fetch that ended between the caller's look and this one registered it already: fetching again would
+            // replace the files under the registration in use.
+            if (registry.Find(adapter.TenantId, adapter.BaseModel, adapter.Name) is { } held) return held;
             var gateway = cluster.Value.GatewayUrl?.TrimEnd('/')
                 ?? throw ApiException.Unavailable("This worker cannot fetch adapters: it has no Provocapi:Cluster:GatewayUrl.", "adapter_unavailable", 5);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);

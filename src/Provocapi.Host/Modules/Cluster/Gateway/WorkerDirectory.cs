@@ -10,14 +10,17 @@ namespace Provocapi.Host.Modules.Cluster.Gateway;
 /// <summary>
 /// A gateway's view of the registry, re-read a few times a heartbeat (never per request), plus what only this gateway
 /// knows: how many requests it has in flight on each worker, and which workers just failed it (left out until their
-/// next heartbeat, so one death costs one retry, not one per request until the registry notices).
+/// next heartbeat, so one death costs one retry, not one per request until the registry notices). A worker's
+/// heartbeat time is its own clock's, so health is judged by when this gateway saw that value change, on its own
+/// clock: machines whose clocks disagree by seconds still agree on who is alive.
 /// </summary>
 public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOptions> options, TimeProvider clock, ILogger<WorkerDirectory> logger)
     : BackgroundService
 {
     volatile IReadOnlyList<WorkerRecord>? _workers;
     readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, long> _failedAt = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, long> _failedAtHeartbeat = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (long Heartbeat, long SeenAt)> _seen = new(StringComparer.Ordinal);
 
     /// <summary>The registry as last read; empty before the first read.</summary>
     public IReadOnlyList<WorkerRecord> Workers => _workers ?? [];
@@ -27,9 +30,11 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
 
     public long Now => clock.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Healthy by its heartbeat and not failed since.</summary>
+    /// <summary>Not stopped, its heartbeat seen to change within the worker timeout, and not failed since its last one.</summary>
     public bool IsUsable(WorkerRecord worker) =>
-        worker.IsHealthy(Now, options.Value.WorkerTimeout) && !(_failedAt.TryGetValue(worker.Id, out var failed) && failed >= worker.HeartbeatAt);
+        worker.StoppedAt == null
+        && _seen.TryGetValue(worker.Id, out var seen) && Now - seen.SeenAt <= (long)options.Value.WorkerTimeout.TotalMilliseconds
+        && !(_failedAtHeartbeat.TryGetValue(worker.Id, out var failed) && failed >= worker.HeartbeatAt);
 
     public int InFlight(string workerId) => _inFlight.GetValueOrDefault(workerId);
 
@@ -41,7 +46,7 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     }
 
     /// <summary>The worker could not be reached or broke a request: no more work until it reports again.</summary>
-    public void Failed(string workerId) => _failedAt[workerId] = Now;
+    public void Failed(WorkerRecord worker) => _failedAtHeartbeat[worker.Id] = worker.HeartbeatAt;
 
     /// <summary>Rows of workers silent this long are deleted: their models are gone for good, so they become unknown (404), not unserved (503).</summary>
     public static readonly TimeSpan ForgetAfter = TimeSpan.FromDays(1);
@@ -57,7 +62,13 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
             registry.Prune(now - (long)ForgetAfter.TotalMilliseconds);
             _prunedAt = now;
         }
-        _workers = registry.All();
+        var workers = registry.All();
+        // A row seen for the first time counts from its own heartbeat time (never from the future), so a gateway
+        // starting next to a dead worker's row does not take it for alive.
+        foreach (var worker in workers)
+            _seen.AddOrUpdate(worker.Id, (worker.HeartbeatAt, Math.Min(now, worker.HeartbeatAt)),
+                (_, seen) => seen.Heartbeat == worker.HeartbeatAt ? seen : (worker.HeartbeatAt, now));
+        _workers = workers;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -50,7 +50,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
                 last = await AttemptAsync(http, worker, body, caller);
             GatewayMetrics.Attempted(worker.Id, last switch { Outcome.Done => "served", Outcome.Unreachable => "unreachable", _ => "server_error" });
             if (last is Outcome.Done) return;
-            if (last is Outcome.Unreachable) directory.Failed(worker.Id);
+            if (last is Outcome.Unreachable) directory.Failed(worker);
             logger.LogWarning("worker {Worker} failed request {Request} ({Outcome}){Retry}", worker.Id, http.RequestInfo().RequestId,
                 last is Outcome.Unreachable u ? u.Reason : $"status {((Outcome.ServerError)last).Status}", attempt + 1 < Attempts ? "; retrying on another" : "");
         }
@@ -101,6 +101,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
                 }
                 if (status >= 500) return new Outcome.ServerError(worker, sentAt, status, response.Headers, response.Content.Headers, whole);
                 Adopt(http, worker, response.Headers, response.Content.Headers);
+                // Metered before the body is written, so a client gone during the write still pays for the reply.
                 UsageReport.Parse(Value(response.Headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), sentAt);
                 http.Response.StatusCode = status;
                 await http.Response.Body.WriteAsync(whole, http.RequestAborted);
@@ -112,13 +113,16 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
 
     /// <summary>
     /// Relays a stream event by event. The client's response starts only with the first event, so a worker that dies
-    /// before it is retried like any other; the usage comment is taken out; a break later ends the stream with an error event.
+    /// before it is retried like any other; the usage comment is taken out; a break later ends the stream with an error
+    /// event. Once the client has seen an event the request is metered however it ends, its going away included: by
+    /// the worker's final report, or else by the one its headers carried at the start (the prompt, not the reply).
     /// </summary>
     async Task<Outcome> StreamAsync(HttpContext http, WorkerRecord worker, HttpResponseMessage response, long sentAt)
     {
         var events = new SseEventReader(await response.Content.ReadAsStreamAsync(http.RequestAborted));
+        var usage = new StreamUsage { Report = UsageReport.Parse(Value(response.Headers, UsageReport.Header)) };
         string? first;
-        try { first = await NextEventAsync(events, http, sentAt); }
+        try { first = await NextEventAsync(events, usage, http); }
         catch (Exception e) when (IsWorkerFailure(e, http))
         {
             return Unreachable(worker, "broke off its stream before the first event", e);
@@ -129,22 +133,27 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         var done = false;
         try
         {
-            for (var text = first; text != null; text = await NextEventAsync(events, http, sentAt))
+            try
             {
-                await http.Response.WriteAsync(text, http.RequestAborted);
-                await http.Response.Body.FlushAsync(http.RequestAborted);
-                if (text.StartsWith("data: [DONE]", StringComparison.Ordinal)) done = true;
+                for (var text = first; text != null; text = await NextEventAsync(events, usage, http))
+                {
+                    await http.Response.WriteAsync(text, http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                    if (text.StartsWith("data: [DONE]", StringComparison.Ordinal)) done = true;
+                }
+            }
+            catch (Exception e) when (IsWorkerFailure(e, http))
+            {
+                logger.LogWarning("worker {Worker} broke off stream {Request}: {Reason}", worker.Id, http.RequestInfo().RequestId, e.Message);
             }
         }
-        catch (Exception e) when (IsWorkerFailure(e, http))
+        finally
         {
-            logger.LogWarning("worker {Worker} broke off stream {Request}: {Reason}", worker.Id, http.RequestInfo().RequestId, e.Message);
+            usage.Report?.ApplyTo(http.RequestUsage(), sentAt);
         }
-        // A stream's header was written at its start (the prompt known, the reply not); it stands only if the end never came.
-        if (!http.RequestUsage().IsMetered) UsageReport.Parse(Value(response.Headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), sentAt);
         if (!done)
         {
-            directory.Failed(worker.Id);
+            directory.Failed(worker);
             await http.Response.WriteAsync(
                 "data: {\"error\":{\"message\":\"Upstream worker error: the worker serving this stream failed; the reply is incomplete.\",\"type\":\"server_error\",\"param\":null,\"code\":\"upstream_error\"}}\n\n" +
                 "data: [DONE]\n\n", http.RequestAborted);
@@ -152,13 +161,19 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         return new Outcome.Done();
     }
 
-    /// <summary>The next event to relay (its text with the blank line that ends it), after applying any usage report; null at the end.</summary>
-    static async Task<string?> NextEventAsync(SseEventReader events, HttpContext http, long sentAt)
+    /// <summary>The usage report a stream stands on so far: its headers' at first, its final comment's once that came.</summary>
+    sealed class StreamUsage
+    {
+        public UsageReport? Report { get; set; }
+    }
+
+    /// <summary>The next event to relay (its text with the blank line that ends it), taking any usage report out; null at the end.</summary>
+    static async Task<string?> NextEventAsync(SseEventReader events, StreamUsage usage, HttpContext http)
     {
         while (await events.ReadAsync(http.RequestAborted) is { } text)
         {
             if (!text.StartsWith(UsageReport.CommentPrefix, StringComparison.Ordinal)) return text;
-            UsageReport.Parse(text[UsageReport.CommentPrefix.Length..].TrimEnd())?.ApplyTo(http.RequestUsage(), sentAt);
+            usage.Report = UsageReport.Parse(text[UsageReport.CommentPrefix.Length..].TrimEnd()) ?? usage.Report;
         }
         return null;
     }

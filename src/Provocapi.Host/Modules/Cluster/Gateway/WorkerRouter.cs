@@ -13,7 +13,6 @@ public sealed class WorkerRouter(WorkerDirectory directory)
 {
     public WorkerRecord? Pick(string model, string? adapter, Caller caller, IReadOnlyCollection<string> exclude)
     {
-        var adapterKey = adapter == null ? null : WorkerRecord.AdapterKey(caller.TenantId, model, adapter);
         WorkerRecord? best = null;
         (int Holds, long Load, int Draw) bestRank = default;
         foreach (var worker in directory.Workers)
@@ -21,7 +20,8 @@ public sealed class WorkerRouter(WorkerDirectory directory)
             if (exclude.Contains(worker.Id) || !directory.IsUsable(worker)) continue;
             var served = worker.Models.FirstOrDefault(m => m.Answers(model) && m.IsVisibleTo(caller.TenantName));
             if (served == null) continue;
-            var holds = adapterKey != null && worker.Adapters.Contains(adapterKey) ? 0 : 1;
+            // Keyed by the model's id: workers report adapters by their base model's id, the request may name an alias.
+            var holds = adapter != null && worker.Adapters.Contains(WorkerRecord.AdapterKey(caller.TenantId, served.Id, adapter)) ? 0 : 1;
             var rank = (holds, (long)served.QueueLength + served.Running + directory.InFlight(worker.Id), Random.Shared.Next());
             if (best == null || rank.CompareTo(bestRank) < 0) (best, bestRank) = (worker, rank);
         }

@@ -15,7 +15,4 @@ public sealed record WorkerRecord(
 {
     /// <summary>The affinity key of an adapter: its tenant, base model and name.</summary>
     public static string AdapterKey(string? tenantId, string baseModel, string name) => $"{tenantId}/{baseModel}/{name}";
-
-    /// <summary>Heard from within <paramref name="timeout"/> of <paramref name="now"/> (Unix ms) and not stopped.</summary>
-    public bool IsHealthy(long now, TimeSpan timeout) => StoppedAt == null && now - HeartbeatAt <= (long)timeout.TotalMilliseconds;
 }

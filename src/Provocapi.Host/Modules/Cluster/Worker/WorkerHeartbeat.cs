@@ -27,6 +27,8 @@ public sealed class WorkerHeartbeat(
     ILogger<WorkerHeartbeat> logger) : BackgroundService
 {
     long _startedAt;
+    readonly Lock _reporting = new();
+    bool _left;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -38,7 +40,7 @@ public sealed class WorkerHeartbeat(
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, clock);
         do
         {
-            try { registry.Report(Record(url)); }
+            try { Report(url); }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "heartbeat failed; trying again in {Interval}", options.Value.HeartbeatInterval);
@@ -54,8 +56,16 @@ public sealed class WorkerHeartbeat(
         return new WorkerRecord(node.NodeId, node.Instance, url, models.ReadyModels(), adapters, _startedAt, clock.GetUtcNow().ToUnixTimeMilliseconds(), null);
     }
 
+    /// <summary>One heartbeat, unless the worker has left: a report after <see cref="Leave"/> would mark the row live again.</summary>
+    void Report(string url)
+    {
+        lock (_reporting)
+            if (!_left) registry.Report(Record(url));
+    }
+
     void Leave()
     {
+        lock (_reporting) _left = true;
         try { registry.Stopped(node.NodeId, node.Instance, clock.GetUtcNow().ToUnixTimeMilliseconds()); }
         catch (Exception e)
         {
