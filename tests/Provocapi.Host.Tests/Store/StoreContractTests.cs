@@ -276,6 +276,31 @@ public sealed class StoreContractTests
 
     [Theory]
     [MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void A_line_whose_lease_runs_out_three_times_is_failed_not_run_again(string backend)
+    {
+        using var store = StoreBackends.Fresh(backend);
+        var batches = new BatchStore(store.Migrated(), Node());
+        batches.Insert(Job("batch_a", "ten_a", 1000));
+        batches.Start("batch_a", [Line(0)], 1000);
+        var lease = TimeSpan.FromSeconds(10);
+
+        // Each holder dies with the line: its lease runs out, and the line goes to the next claimer, twice.
+        Assert.Equal(1L, Assert.Single(batches.Claim(5, At(1000), lease)).Attempt);
+        Assert.Equal(2L, Assert.Single(batches.Claim(5, At(1011), lease)).Attempt);
+        Assert.Equal(3L, Assert.Single(batches.Claim(5, At(1022), lease)).Attempt);
+        // The third time it is recorded as failed, once, however many claimers look.
+        Assert.Empty(batches.Claim(5, At(1033), lease));
+        Assert.Empty(batches.Claim(5, At(1034), lease));
+        var job = batches.Find("batch_a", "ten_a")!;
+        Assert.Equal((0L, 1L), (job.CompletedCount, job.FailedCount));
+        var result = Assert.Single(batches.Results("batch_a"));
+        Assert.Equal(500L, result.StatusCode);
+        Assert.Contains("line_abandoned", result.Error);
+        Assert.Equal(["batch_a"], batches.CompleteFinished(1035));
+    }
+
+    [Theory]
+    [MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
     public void Workers_claim_only_their_models_and_a_cancelled_job_waits_for_live_leases_only(string backend)
     {
         using var store = StoreBackends.Fresh(backend);

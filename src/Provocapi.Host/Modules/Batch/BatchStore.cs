@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Store;
@@ -131,6 +132,7 @@ public sealed class BatchStore(Database store, NodeIdentity node)
         var skipLocked = store.Dialect == StoreDialect.Postgres ? "FOR UPDATE OF l SKIP LOCKED" : "";
         using var connection = store.Open();
         using var transaction = store.BeginWrite(connection);
+        AbandonLost(connection, transaction, now);
         var lines = connection.Query<ClaimedLine>(
             $"""
             SELECT l.job_id AS JobId, l.line AS Line, l.custom_id AS CustomId, l.url AS Url, l.body AS Body,
@@ -143,10 +145,37 @@ public sealed class BatchStore(Database store, NodeIdentity node)
             """, new { status = BatchStatus.InProgress, count, seconds = now.ToUnixTimeSeconds(), nowMs, models = models?.ToArray() }, transaction).ToList();
         var until = nowMs + (long)lease.TotalMilliseconds;
         connection.Execute(
-            "UPDATE batch_lines SET state = 'running', attempts = attempts + 1, lease_owner = @owner, lease_until = @until WHERE job_id = @JobId AND line = @Line",
+            """
+            UPDATE batch_lines SET state = 'running', attempts = attempts + 1, lost = lost + CASE WHEN state = 'running' THEN 1 ELSE 0 END,
+                lease_owner = @owner, lease_until = @until
+            WHERE job_id = @JobId AND line = @Line
+            """,
             lines.Select(l => new { l.JobId, l.Line, owner = node.Instance, until }), transaction);
         transaction.Commit();
         return lines;
+    }
+
+    /// <summary>A line whose lease runs out this many times is recorded as failed instead of run again: it may be what kills its workers.</summary>
+    public const int MaxLosses = 3;
+
+    /// <summary>Fails the lines of running jobs whose lease ran out for the <see cref="MaxLosses"/>th time, counting each once.</summary>
+    void AbandonLost(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
+    {
+        var jobs = connection.Query<string>(
+            """
+            UPDATE batch_lines SET state = 'done', status_code = 500, request_id = '', response = '{}', error = @error,
+                finished_at = @seconds, lease_owner = NULL, lease_until = NULL
+            WHERE state = 'running' AND lease_until < @nowMs AND lost >= @lost
+              AND job_id IN (SELECT id FROM batch_jobs WHERE status = @status)
+            RETURNING job_id
+            """,
+            new
+            {
+                nowMs = now.ToUnixTimeMilliseconds(), seconds = now.ToUnixTimeSeconds(), lost = MaxLosses - 1, status = BatchStatus.InProgress,
+                error = System.Text.Json.JsonSerializer.Serialize(new { code = "line_abandoned", message = $"The line's worker stopped responding {MaxLosses} times while running it, so it was not run again." }),
+            }, transaction).ToList();
+        foreach (var job in jobs.GroupBy(j => j))
+            connection.Execute("UPDATE batch_jobs SET failed_count = failed_count + @n WHERE id = @id", new { id = job.Key, n = job.Count() }, transaction);
     }
 
     /// <summary>Extends this process's leases on <paramref name="lines"/> to <paramref name="until"/>; how many it still held.</summary>

@@ -3,6 +3,8 @@
 ALTER TABLE batch_lines ADD COLUMN lease_owner TEXT;
 ALTER TABLE batch_lines ADD COLUMN lease_until BIGINT;
 ALTER TABLE batch_lines ADD COLUMN model TEXT;
+-- How many times the line's lease ran out while it ran: its worker died or stalled each time (BatchStore.MaxLosses).
+ALTER TABLE batch_lines ADD COLUMN lost BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE batch_jobs ADD COLUMN input_node TEXT;
 
 CREATE INDEX batch_lines_lease ON batch_lines (lease_until) WHERE state = 'running';
