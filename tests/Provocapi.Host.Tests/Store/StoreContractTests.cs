@@ -310,8 +310,10 @@ public sealed class StoreContractTests
         Assert.Equal(["batch_a"], batches.ToValidate("gw-1").Select(j => j.Id));
         batches.Start("batch_a", [Line(0), Line(1) with { Model = "other" }, Line(2)], 1000);
 
-        Assert.Empty(batches.Claim(5, At(1000), Lease, ["nope"]));
-        var other = Assert.Single(batches.Claim(5, At(1000), Lease, ["other", "alias"]));
+        Assert.Empty(batches.Claim(5, At(1000), Lease, [new ClaimableModel("nope", [])]));
+        // A model served to other tenants only is no use for this job's tenant.
+        Assert.Empty(batches.Claim(5, At(1000), Lease, [new ClaimableModel("other", ["ten_b-name"])]));
+        var other = Assert.Single(batches.Claim(5, At(1000), Lease, [new ClaimableModel("other", ["ten_a-name"]), new ClaimableModel("alias", [])]));
         Assert.Equal(1L, other.Line);
         var rest = batches.Claim(5, At(1000), TimeSpan.FromSeconds(10));
         Assert.Equal([0L, 2L], rest.Select(l => l.Line));

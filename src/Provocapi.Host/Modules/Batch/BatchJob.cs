@@ -44,3 +44,6 @@ public sealed record LineResult(int StatusCode, string RequestId, string Body, s
 {
     public bool Succeeded => StatusCode is >= 200 and < 300;
 }
+
+/// <summary>A model a worker can run batch lines for, by one of its names, for <paramref name="Tenants"/> (empty: every tenant).</summary>
+public sealed record ClaimableModel(string Name, IReadOnlyList<string> Tenants);

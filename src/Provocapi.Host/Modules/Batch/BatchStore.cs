@@ -122,13 +122,15 @@ public sealed class BatchStore(Database store, NodeIdentity node)
     /// <summary>
     /// Takes up to <paramref name="count"/> lines of running jobs, oldest job first, leased to this process until
     /// <paramref name="now"/> + <paramref name="lease"/>: pending lines that are due, and running lines whose lease has
-    /// passed (their holder died). With <paramref name="models"/>, only lines for those models. On Postgres the rows
-    /// are locked with SKIP LOCKED, so claimers never wait for each other and never take the same line.
+    /// passed (their holder died). With <paramref name="models"/>, only lines for those models, each for the tenants it
+    /// serves. On Postgres the rows are locked with SKIP LOCKED, so claimers never wait for each other and never take
+    /// the same line.
     /// </summary>
-    public IReadOnlyList<ClaimedLine> Claim(int count, DateTimeOffset now, TimeSpan lease, IReadOnlyCollection<string>? models = null)
+    public IReadOnlyList<ClaimedLine> Claim(int count, DateTimeOffset now, TimeSpan lease, IReadOnlyCollection<ClaimableModel>? models = null)
     {
         var nowMs = now.ToUnixTimeMilliseconds();
-        var served = models == null ? "" : $"AND (l.model IS NULL OR {store.IsAnyOf("l.model", "@models")})";
+        var parameters = new DynamicParameters(new { status = BatchStatus.InProgress, count, seconds = now.ToUnixTimeSeconds(), nowMs });
+        var served = models == null ? "" : $"AND (l.model IS NULL OR {Served(models, parameters)})";
         var skipLocked = store.Dialect == StoreDialect.Postgres ? "FOR UPDATE OF l SKIP LOCKED" : "";
         using var connection = store.Open();
         using var transaction = store.BeginWrite(connection);
@@ -142,7 +144,7 @@ public sealed class BatchStore(Database store, NodeIdentity node)
               AND ((l.state = 'pending' AND l.not_before <= @seconds) OR (l.state = 'running' AND l.lease_until < @nowMs))
               {served}
             ORDER BY j.{store.InsertOrder}, l.line LIMIT @count {skipLocked}
-            """, new { status = BatchStatus.InProgress, count, seconds = now.ToUnixTimeSeconds(), nowMs, models = models?.ToArray() }, transaction).ToList();
+            """, parameters, transaction).ToList();
         var until = nowMs + (long)lease.TotalMilliseconds;
         connection.Execute(
             """
@@ -153,6 +155,26 @@ public sealed class BatchStore(Database store, NodeIdentity node)
             lines.Select(l => new { l.JobId, l.Line, owner = node.Instance, until }), transaction);
         transaction.Commit();
         return lines;
+    }
+
+    /// <summary>
+    /// The condition on a line's model (<c>l</c>) and job (<c>j</c>) for <paramref name="models"/>: the models every
+    /// tenant may use in one list, each restricted one with its tenants.
+    /// </summary>
+    string Served(IReadOnlyCollection<ClaimableModel> models, DynamicParameters parameters)
+    {
+        var open = models.Where(m => m.Tenants.Count == 0).Select(m => m.Name).ToArray();
+        parameters.Add("open", open);
+        var terms = new List<string> { store.IsAnyOf("l.model", "@open") };
+        var i = 0;
+        foreach (var model in models.Where(m => m.Tenants.Count > 0))
+        {
+            parameters.Add($"model{i}", model.Name);
+            parameters.Add($"tenants{i}", model.Tenants.ToArray());
+            terms.Add($"(l.model = @model{i} AND {store.IsAnyOf("j.tenant_name", $"@tenants{i}")})");
+            i++;
+        }
+        return "(" + string.Join(" OR ", terms) + ")";
     }
 
     /// <summary>A line whose lease runs out this many times is recorded as failed instead of run again: it may be what kills its workers.</summary>

@@ -77,10 +77,10 @@ public sealed class BatchLineRunner(
     {
         var free = options.Value.MaxConcurrentLines - _running.Count;
         if (free <= 0) return;
-        IReadOnlyCollection<string>? models = null;
+        IReadOnlyCollection<ClaimableModel>? models = null;
         if (_role == ClusterRole.Worker)
         {
-            models = served.ReadyModels().SelectMany(m => m.Aliases.Prepend(m.Id)).ToHashSet(StringComparer.Ordinal);
+            models = served.ReadyModels().SelectMany(m => m.Aliases.Prepend(m.Id).Select(name => new ClaimableModel(name, m.Tenants))).ToList();
             if (models.Count == 0) return;
         }
         foreach (var line in store.Claim(free, clock.GetUtcNow(), Lease, models))
