@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Provocapi.Host.Platform.Hosting;
 
 namespace Provocapi.Host.Modules.Adapters.Worker;
 
@@ -18,18 +19,9 @@ public sealed class AdapterCacheSweeper(AdapterCache cache, AdapterStore store, 
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.CacheCheckInterval);
-        while (await Tick(timer, stoppingToken))
-        {
-            try { Sweep(); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "could not check the cached adapters against the store; trying again in {Interval}", options.Value.CacheCheckInterval);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(options.Value.CacheCheckInterval, TimeProvider.System, firstAtOnce: false, Sweep,
+            e => logger.LogWarning(e, "could not check the cached adapters against the store; trying again in {Interval}", options.Value.CacheCheckInterval), stoppingToken);
 
     void Sweep()
     {
@@ -37,11 +29,5 @@ public sealed class AdapterCacheSweeper(AdapterCache cache, AdapterStore store, 
         var ready = store.ReadyAmong(held);
         foreach (var id in held.Where(id => !ready.Contains(id)))
             if (cache.Drop(id)) logger.LogInformation("adapter {Id} is gone from the store; dropped", id);
-    }
-
-    static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try { return await timer.WaitForNextTickAsync(stoppingToken); }
-        catch (OperationCanceledException) { return false; }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Platform.Hosting;
 using Provocapi.Host.Store;
 
 namespace Provocapi.Host.Modules.Batch.Running;
@@ -32,7 +33,7 @@ public sealed class BatchLineRunner(
     public const int MaxAttempts = 20;
 
     readonly ConcurrentDictionary<(string Job, long Line), Run> _running = new();
-    readonly SemaphoreSlim _wake = new(0);
+    readonly PollLoop _loop = new();
     readonly ClusterRole _role = ClusterRoles.Parse(cluster.Value.Role);
 
     /// <summary>One claim of a line; a line released and claimed again is a new run, so each removes only its own entry.</summary>
@@ -43,10 +44,7 @@ public sealed class BatchLineRunner(
     }
 
     /// <summary>Asks the loop to claim now (a job started, a slot freed) instead of at its next poll.</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0) _wake.Release();
-    }
+    public void Wake() => _loop.Wake();
 
     long Now => clock.GetUtcNow().ToUnixTimeSeconds();
 
@@ -60,16 +58,7 @@ public sealed class BatchLineRunner(
             if (reset > 0) logger.LogInformation("{Lines} batch lines left running by the last process will run again", reset);
         }
         var renewing = RenewAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { Step(stoppingToken); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "batch line runner step failed; retrying");
-            }
-            try { await _wake.WaitAsync(options.Value.PollInterval, stoppingToken); }
-            catch (OperationCanceledException) { break; }
-        }
+        await _loop.RunAsync(options.Value.PollInterval, () => Step(stoppingToken), e => logger.LogError(e, "batch line runner step failed; retrying"), stoppingToken);
         await Task.WhenAll(_running.Values.Select(r => r.Task).Append(renewing)).ContinueWith(_ => { }, CancellationToken.None);
     }
 
@@ -95,30 +84,16 @@ public sealed class BatchLineRunner(
     }
 
     /// <summary>Every third of the lease, extends the leases of the lines running here, so none passes while its line runs.</summary>
-    async Task RenewAsync(CancellationToken stoppingToken)
+    Task RenewAsync(CancellationToken stoppingToken) =>
+        PeriodicWork.RunAsync(Lease / 3, clock, firstAtOnce: false, Renew,
+            e => logger.LogWarning(e, "could not renew batch line leases; trying again in {Interval}", Lease / 3), stoppingToken);
+
+    void Renew()
     {
-        using var timer = new PeriodicTimer(Lease / 3, clock);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                var lines = _running.Values.Select(r => r.Line).ToList();
-                try
-                {
-                    var renewed = store.Renew(lines, clock.GetUtcNow() + Lease);
-                    if (renewed < lines.Count)
-                        logger.LogWarning("{Lost} batch line leases passed before renewal; other runners may have taken those lines", lines.Count - renewed);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogWarning(e, "could not renew batch line leases; trying again in {Interval}", Lease / 3);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
+        var lines = _running.Values.Select(r => r.Line).ToList();
+        var renewed = store.Renew(lines, clock.GetUtcNow() + Lease);
+        if (renewed < lines.Count)
+            logger.LogWarning("{Lost} batch line leases passed before renewal; other runners may have taken those lines", lines.Count - renewed);
     }
 
     async Task RunAsync(Run run, CancellationToken stoppingToken)

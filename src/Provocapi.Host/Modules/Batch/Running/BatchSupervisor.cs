@@ -24,29 +24,15 @@ public sealed class BatchSupervisor(
     TimeProvider clock,
     ILogger<BatchSupervisor> logger) : BackgroundService
 {
-    readonly SemaphoreSlim _wake = new(0);
+    readonly PollLoop _loop = new();
 
     /// <summary>Asks the loop to look at the jobs now (one was submitted or cancelled) instead of at its next poll.</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0) _wake.Release();
-    }
+    public void Wake() => _loop.Wake();
 
     long Now => clock.GetUtcNow().ToUnixTimeSeconds();
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try { Step(); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "batch supervisor step failed; retrying");
-            }
-            try { await _wake.WaitAsync(options.Value.PollInterval, stoppingToken); }
-            catch (OperationCanceledException) { break; }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        _loop.RunAsync(options.Value.PollInterval, Step, e => logger.LogError(e, "batch supervisor step failed; retrying"), stoppingToken);
 
     void Step()
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Provocapi.Host.Modules.Cluster.Registry;
 using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Platform.Hosting;
 
 namespace Provocapi.Host.Modules.Cluster.Gateway;
 
@@ -74,22 +75,8 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromTicks(Math.Min(options.Value.HeartbeatInterval.Ticks / 2, TimeSpan.FromMilliseconds(500).Ticks));
-        using var timer = new PeriodicTimer(interval, clock);
-        do
-        {
-            try { Refresh(); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "could not read the worker registry; routing on the last view");
-            }
-        }
-        while (await Tick(timer, stoppingToken));
-    }
-
-    static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try { return await timer.WaitForNextTickAsync(stoppingToken); }
-        catch (OperationCanceledException) { return false; }
+        await PeriodicWork.RunAsync(interval, clock, firstAtOnce: true, Refresh,
+            e => logger.LogWarning(e, "could not read the worker registry; routing on the last view"), stoppingToken);
     }
 
     sealed class Leave(Action leave) : IDisposable

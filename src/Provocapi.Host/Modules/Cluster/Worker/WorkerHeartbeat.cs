@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Provocapi.Core.Adapters;
 using Provocapi.Host.Modules.Cluster.Registry;
 using Provocapi.Host.Platform.Cluster;
+using Provocapi.Host.Platform.Hosting;
 
 namespace Provocapi.Host.Modules.Cluster.Worker;
 
@@ -37,16 +38,8 @@ public sealed class WorkerHeartbeat(
         var url = AdvertisedUrl();
         logger.LogInformation("worker {Node} joins the cluster at {Url}", node.NodeId, url);
         lifetime.ApplicationStopping.Register(() => Leave());
-        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, clock);
-        do
-        {
-            try { Report(url); }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "heartbeat failed; trying again in {Interval}", options.Value.HeartbeatInterval);
-            }
-        }
-        while (await Tick(timer, stoppingToken));
+        await PeriodicWork.RunAsync(options.Value.HeartbeatInterval, clock, firstAtOnce: true, () => Report(url),
+            e => logger.LogWarning(e, "heartbeat failed; trying again in {Interval}", options.Value.HeartbeatInterval), stoppingToken);
     }
 
     WorkerRecord Record(string url)
@@ -87,12 +80,6 @@ public sealed class WorkerHeartbeat(
         {
             return false;
         }
-    }
-
-    static async Task<bool> Tick(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try { return await timer.WaitForNextTickAsync(stoppingToken); }
-        catch (OperationCanceledException) { return false; }
     }
 
     /// <summary>The configured advertise URL, or the first address Kestrel bound, with a wildcard host made this machine's name.</summary>
