@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Provocapi.Host.Modules.Cluster.Registry;
@@ -9,6 +8,7 @@ using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
+using Provocapi.Host.Platform.Http;
 using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Modules.Cluster.Gateway;
@@ -154,9 +154,8 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         if (!done)
         {
             directory.Failed(worker);
-            await http.Response.WriteAsync(
-                "data: {\"error\":{\"message\":\"Upstream worker error: the worker serving this stream failed; the reply is incomplete.\",\"type\":\"server_error\",\"param\":null,\"code\":\"upstream_error\"}}\n\n" +
-                "data: [DONE]\n\n", http.RequestAborted);
+            await new ServerSentEvents(http.Response).FailAsync(
+                new ApiError("Upstream worker error: the worker serving this stream failed; the reply is incomplete.", "server_error", "upstream_error"));
         }
         return new Outcome.Done();
     }

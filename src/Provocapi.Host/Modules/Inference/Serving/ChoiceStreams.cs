@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Provocapi.Core.Generation;
 using Provocapi.Host.Platform.Errors;
+using Provocapi.Host.Platform.Http;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 

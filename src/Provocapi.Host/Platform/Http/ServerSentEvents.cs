@@ -7,7 +7,7 @@ using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
 using Provocapi.Host.Platform.Metering;
 
-namespace Provocapi.Host.Modules.Inference.Serving;
+namespace Provocapi.Host.Platform.Http;
 
 /// <summary>An OpenAI-style event stream: <c>data: {json}</c> events, each flushed at once, ended by <c>data: [DONE]</c>.</summary>
 public sealed class ServerSentEvents(HttpResponse response)
