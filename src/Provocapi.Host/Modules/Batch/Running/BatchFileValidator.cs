@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Provocapi.Host.Platform.Batch;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Batch.Running;
 
@@ -82,7 +83,7 @@ public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> valid
 
     /// <summary>The body's model without its adapter (<c>base:adapter</c>), which decides which workers may run the line.</summary>
     static string? BaseModel(JsonElement body) =>
-        body.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString()!.Split(':')[0] : null;
+        body.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? ModelReference.Parse(model.GetString()!).Model : null;
 
     static string Url(JsonElement line) => line.TryGetProperty("url", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString()! : "/v1/chat/completions";
 }

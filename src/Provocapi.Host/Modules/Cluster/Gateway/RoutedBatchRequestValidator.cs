@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Provocapi.Host.Platform.Batch;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Cluster.Gateway;
 
@@ -18,7 +19,7 @@ public sealed class RoutedBatchRequestValidator(WorkerRouter router) : IBatchReq
         if (!body.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || model.GetString()!.Length == 0)
             return "'model' is required";
         if (body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True) return "'stream' is not supported in a batch";
-        var name = model.GetString()!.Split(':')[0];
+        var name = ModelReference.Parse(model.GetString()!).Model;
         return router.Knows(name, caller) ? null : $"the model '{name}' does not exist or you do not have access to it";
     }
 }

@@ -33,8 +33,8 @@ public static class RoutedEndpoints
         var bytes = await body.ReadBytesAsync(http);
         var name = JsonBody.Parse<RouteProbe>(bytes).Model;
         if (string.IsNullOrEmpty(name)) throw ApiException.BadRequest("You must provide a model parameter.", "model", "missing_required_parameter");
-        var colon = name.IndexOf(':');
-        await proxy.ForwardAsync(http, bytes, colon < 0 ? name : name[..colon], colon < 0 ? null : name[(colon + 1)..]);
+        var reference = ModelReference.Parse(name);
+        await proxy.ForwardAsync(http, bytes, reference.Model, reference.Adapter);
     }
 
     static Ok<ModelListResponse> ListModels(HttpContext http, WorkerRouter router) =>

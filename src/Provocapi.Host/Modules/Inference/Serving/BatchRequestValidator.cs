@@ -9,6 +9,7 @@ using Provocapi.Host.Platform.Batch;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Json;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 

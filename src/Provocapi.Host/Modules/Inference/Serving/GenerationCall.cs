@@ -5,6 +5,7 @@ using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Json;
 using Provocapi.Host.Platform.Metering;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 

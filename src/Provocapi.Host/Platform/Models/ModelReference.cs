@@ -1,4 +1,4 @@
-namespace Provocapi.Host.Modules.Inference.Serving;
+namespace Provocapi.Host.Platform.Models;
 
 /// <summary>A request's <c>model</c>: a served model, or <c>base:adapter</c> for one of the caller's LoRA adapters on it (model ids hold no colon).</summary>
 public readonly record struct ModelReference(string Model, string? Adapter)
