@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Provocapi.Host.Modules.Inference.Catalog;
-using Provocapi.Host.Modules.Inference.Serving;
-using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Models;
 
