@@ -15,6 +15,7 @@ namespace Provocapi.Engine.Ops;
 public static unsafe partial class MatMul
 {
     const int BlockTileRows = 4;
+    const int CacheLine = 64;
 
     /// <summary>Tokens two at a time, each pair against the rows in groups of four: the pair's activations stay in L1
     /// while the tile's rows pass. The rows left over at the end of the range and an odd last token go through
@@ -25,17 +26,31 @@ public static unsafe partial class MatMul
         var rows = (row1 - row0) / BlockTileRows * BlockTileRows;
         var t = t0;
         var rowScales = t1 - t0 >= 2 ? RowScales<TBlock>(w, row0, rows, a.BlocksPerToken) : null;
+        // The rows after the tile, prefetched a few cache lines per call over all of this tile's passes. A tile's
+        // rows are first read group by group, four short rows at a time: too short a stream for the hardware
+        // prefetcher, so without this every tile would start with the full memory latency.
+        var next = w.Row(Math.Min(row1, w.Rows - 1));
+        var nextLines = (int)(Math.Min(RowTile, w.Rows - row1) * w.RowBytes / CacheLine);
+        var calls = (t1 - t0) / 2 * (rows / BlockTileRows);
+        var linesPerCall = calls == 0 ? 0 : (nextLines + calls - 1) / calls;
+        var issued = 0;
         for (; t + 2 <= t1; t += 2)
         {
-            for (var r = 0; r < rows; r += BlockTileRows) FourRowsTwoTokens<TBlock>(w, a, y, row0 + r, t, rowScales + (long)r * a.BlocksPerToken);
+            for (var r = 0; r < rows; r += BlockTileRows)
+            {
+                var lines = Math.Min(linesPerCall, nextLines - issued);
+                FourRowsTwoTokens<TBlock>(w, a, y, row0 + r, t, rowScales + (long)r * a.BlocksPerToken, next + (long)issued * CacheLine, lines);
+                issued += lines;
+            }
             Tokens<BlockKernel<TBlock>, Two>(w, a, y, row0 + rows, row1, t);
         }
         if (t < t1) Tokens<BlockKernel<TBlock>, One>(w, a, y, row0, row1, t);
     }
 
     /// <summary>y for rows r..r+3 and tokens t, t+1, given the rows' block scales from <see cref="RowScales{TBlock}"/>.
-    /// Accumulator acc{i}{j} holds row i, token j.</summary>
-    static void FourRowsTwoTokens<TBlock>(WeightMatrix w, MatMulActivations a, float* y, int r, int t, float* rowScales) where TBlock : struct, IBlock32
+    /// Accumulator acc{i}{j} holds row i, token j. One cache line from <paramref name="prefetch"/> is prefetched per
+    /// block, <paramref name="prefetchLines"/> in all.</summary>
+    static void FourRowsTwoTokens<TBlock>(WeightMatrix w, MatMulActivations a, float* y, int r, int t, float* rowScales, byte* prefetch, int prefetchLines) where TBlock : struct, IBlock32
     {
         var blocks = a.BlocksPerToken;
         long columns = a.Columns;
@@ -48,6 +63,7 @@ public static unsafe partial class MatMul
         Vector256<float> acc01 = default, acc11 = default, acc21 = default, acc31 = default;
         for (var b = 0; b < blocks; b++, row += TBlock.Bytes, x += 32, s++, rowScales += BlockTileRows)
         {
+            if (b < prefetchLines) Sse.Prefetch0(prefetch + b * CacheLine);
             var r4 = Sse.LoadVector128(rowScales);
             Avx.Store(p, Vector256.Create(r4, r4) * Vector256.Create(Vector128.Create(s[0]), Vector128.Create(s[blocks])));
             var x0 = Avx.LoadVector256(x);

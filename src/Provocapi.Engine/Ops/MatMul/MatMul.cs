@@ -19,6 +19,11 @@ public static unsafe partial class MatMul
     /// tile of weight rows is streamed past them.</summary>
     const int TokenTile = 64;
 
+    /// <summary>Work items per thread: each item is a run of consecutive tiles, so a thread reads its rows as one
+    /// stream (what the tile's prefetch of the rows after it relies on), while eight items a thread still balance a
+    /// thread that falls behind.</summary>
+    const int ItemsPerThread = 8;
+
     [ThreadStatic] static MatMulJob? t_job;
 
     /// <summary>Computes all rows and tokens, spread over <paramref name="workers"/>; the activations are converted
@@ -30,8 +35,8 @@ public static unsafe partial class MatMul
         job.Activations.Prepare(w.Type, x, tokens, w.Columns);
         fixed (float* output = y)
         {
-            job.Start(w, output);
-            try { workers.For(job.TileCount, job); }
+            job.Start(w, output, workers.ThreadCount);
+            try { workers.For(job.ItemCount, job); }
             finally { job.Finish(); }
         }
     }
@@ -87,8 +92,8 @@ public static unsafe partial class MatMul
     }
 
     /// <summary>One call's state, reused by the calling thread across calls so that a matrix multiply allocates nothing.
-    /// Work item i is a tile of <see cref="RowTile"/> rows × <see cref="TokenTile"/> tokens, row tiles outermost so
-    /// that consecutive items share weight rows.</summary>
+    /// Tiles are <see cref="RowTile"/> rows × <see cref="TokenTile"/> tokens, row tiles outermost so that consecutive
+    /// tiles share weight rows; a work item is a run of consecutive tiles.</summary>
     sealed class MatMulJob : ICpuWork
     {
         public readonly MatMulActivations Activations = new();
@@ -96,15 +101,19 @@ public static unsafe partial class MatMul
         float* _y;
         int _rowTiles;
         int _tokenTiles;
+        int _tilesPerItem;
 
-        public int TileCount => _rowTiles * _tokenTiles;
+        int TileCount => _rowTiles * _tokenTiles;
 
-        public void Start(WeightMatrix w, float* y)
+        public int ItemCount => (TileCount + _tilesPerItem - 1) / _tilesPerItem;
+
+        public void Start(WeightMatrix w, float* y, int threads)
         {
             _weights = w;
             _y = y;
             _rowTiles = (w.Rows + RowTile - 1) / RowTile;
             _tokenTiles = (Activations.Tokens + TokenTile - 1) / TokenTile;
+            _tilesPerItem = Math.Max(1, TileCount / (threads * ItemsPerThread));
         }
 
         public void Finish()
@@ -113,12 +122,16 @@ public static unsafe partial class MatMul
             _y = null;
         }
 
-        public void Run(int index)
+        public void Run(int item)
         {
             var w = _weights!;
-            var row0 = index / _tokenTiles * RowTile;
-            var t0 = index % _tokenTiles * TokenTile;
-            ComputeTile(w, Activations, _y, row0, Math.Min(w.Rows, row0 + RowTile), t0, Math.Min(Activations.Tokens, t0 + TokenTile));
+            var end = Math.Min(TileCount, (item + 1) * _tilesPerItem);
+            for (var index = item * _tilesPerItem; index < end; index++)
+            {
+                var row0 = index / _tokenTiles * RowTile;
+                var t0 = index % _tokenTiles * TokenTile;
+                ComputeTile(w, Activations, _y, row0, Math.Min(w.Rows, row0 + RowTile), t0, Math.Min(Activations.Tokens, t0 + TokenTile));
+            }
         }
     }
 }
