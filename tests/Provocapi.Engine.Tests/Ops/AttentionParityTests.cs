@@ -13,6 +13,9 @@ public sealed unsafe class AttentionParityTests
     [InlineData(9, 3, 64, 100, 16)]
     [InlineData(8, 8, 8, 5, 3)]
     [InlineData(32, 4, 64, 129, 32)]
+    [InlineData(4, 2, 128, 70, 16)]
+    [InlineData(4, 2, 72, 23, 16)]
+    [InlineData(4, 2, 12, 9, 4)]
     public void Head_matches_reference(int heads, int kvHeads, int headDim, int length, int pageSize)
     {
         var shape = new KvCacheShape(2, kvHeads, headDim);
