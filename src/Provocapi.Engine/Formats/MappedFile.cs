@@ -1,9 +1,10 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 
 namespace Provocapi.Engine.Formats;
 
 /// <summary>A read-only memory map of a whole file. Weights are read in place from it, never copied onto the managed heap.</summary>
-public sealed unsafe class MappedFile : IDisposable
+public sealed unsafe partial class MappedFile : IDisposable
 {
     readonly MemoryMappedFile _map;
     readonly MemoryMappedViewAccessor _view;
@@ -33,6 +34,23 @@ public sealed unsafe class MappedFile : IDisposable
     }
 
     public ReadOnlySpan<byte> Span(long offset, int length) => new(At(offset, length), length);
+
+    /// <summary>Drops the whole pages of [start, start + length) from the process's resident memory (Linux; elsewhere a
+    /// no-op). For data copied out at load time: the pages stay in the page cache and are read again if touched, but
+    /// the process no longer counts them twice.</summary>
+    public void ReleasePages(byte* start, long length)
+    {
+        if (!OperatingSystem.IsLinux() || length <= 0) return;
+        var page = Environment.SystemPageSize;
+        var first = ((nuint)start + (nuint)page - 1) & ~(nuint)(page - 1);
+        var end = ((nuint)start + (nuint)length) & ~(nuint)(page - 1);
+        if (end > first) _ = Madvise((void*)first, end - first, MadviseDontNeed);
+    }
+
+    const int MadviseDontNeed = 4;
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(void* address, nuint length, int advice);
 
     public void Dispose()
     {

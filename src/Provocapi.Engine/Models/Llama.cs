@@ -50,7 +50,7 @@ public sealed unsafe class Llama : IDisposable
 
         var x = s.X.AsSpan(0, n * d);                                   // (n, dim) residual stream
         for (var i = 0; i < n; i++)
-            Dequantize.Row(Weights.TokenEmbedding.Type, Weights.TokenEmbedding.Row(batch.Tokens[i]), x.Slice(i * d, d));
+            Dequantize.Row(Weights.TokenEmbedding, batch.Tokens[i], x.Slice(i * d, d));
 
         var geometry = new Attention.Geometry(c.HeadCount, c.KvHeadCount, c.HeadDim);
         for (var l = 0; l < c.LayerCount; l++)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Provocapi.Engine.Ops;
 using Provocapi.Engine.Tensors;
 
@@ -58,18 +57,24 @@ public static unsafe class SyntheticModel
                 }
                 return new WeightMatrix(name, type, rows, columns, data);
             }
+            // As a loaded checkpoint's are (see LlamaWeightLoader), in place: the rows are not needed afterwards.
+            WeightMatrix Projection(string name, int rows, int columns)
+            {
+                var matrix = Matrix(name, rows, columns);
+                return MatMul.ReadsGrouped(matrix) ? matrix.Regroup(matrix.Data) : matrix;
+            }
             float[] Norm() => Enumerable.Range(0, c.EmbeddingDim).Select(_ => 0.8f + 0.4f * random.NextSingle()).ToArray();
 
             var layers = new LlamaLayerWeights[c.LayerCount];
             for (var l = 0; l < c.LayerCount; l++)
                 layers[l] = new LlamaLayerWeights(Norm(),
-                    Matrix($"blk.{l}.attn_q", c.QueryDim, c.EmbeddingDim), Matrix($"blk.{l}.attn_k", c.KvDim, c.EmbeddingDim),
-                    Matrix($"blk.{l}.attn_v", c.KvDim, c.EmbeddingDim), Matrix($"blk.{l}.attn_output", c.EmbeddingDim, c.QueryDim),
+                    Projection($"blk.{l}.attn_q", c.QueryDim, c.EmbeddingDim), Projection($"blk.{l}.attn_k", c.KvDim, c.EmbeddingDim),
+                    Projection($"blk.{l}.attn_v", c.KvDim, c.EmbeddingDim), Projection($"blk.{l}.attn_output", c.EmbeddingDim, c.QueryDim),
                     null, null, null, Norm(),
-                    Matrix($"blk.{l}.ffn_gate", c.FeedForwardDim, c.EmbeddingDim), Matrix($"blk.{l}.ffn_up", c.FeedForwardDim, c.EmbeddingDim),
-                    Matrix($"blk.{l}.ffn_down", c.EmbeddingDim, c.FeedForwardDim));
-            var weights = new LlamaWeights(Matrix("token_embd", c.VocabSize, c.EmbeddingDim), layers, Norm(),
-                Matrix("output", c.VocabSize, c.EmbeddingDim), memory);
+                    Projection($"blk.{l}.ffn_gate", c.FeedForwardDim, c.EmbeddingDim), Projection($"blk.{l}.ffn_up", c.FeedForwardDim, c.EmbeddingDim),
+                    Projection($"blk.{l}.ffn_down", c.EmbeddingDim, c.FeedForwardDim));
+            var weights = new LlamaWeights(Projection("token_embd", c.VocabSize, c.EmbeddingDim), layers, Norm(),
+                Projection("output", c.VocabSize, c.EmbeddingDim), memory);
             return new Llama(c, weights);
         }
         catch
@@ -80,21 +85,4 @@ public static unsafe class SyntheticModel
     }
 
     /// <summary>Native allocations freed together.</summary>
-    sealed class NativeBuffers : IDisposable
-    {
-        readonly List<nint> _blocks = [];
-
-        public byte* Allocate(long bytes)
-        {
-            var p = (byte*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
-            _blocks.Add((nint)p);
-            return p;
-        }
-
-        public void Dispose()
-        {
-            foreach (var p in _blocks) NativeMemory.AlignedFree((void*)p);
-            _blocks.Clear();
-        }
-    }
 }

@@ -62,6 +62,72 @@ public class MatMulTests
         }
     }
 
+    /// <summary>Q8_0 regrouped eight rows at a time (as loaded models have it) against the reference, row counts of
+    /// one to five groups and every token-count remainder of the four-token kernel.</summary>
+    [Theory]
+    [InlineData(96, false)]
+    [InlineData(96, true)]
+    [InlineData(160, true)]
+    public void Grouped_Q8_0_matches_reference_within_activation_quantization(int columns, bool randomBits)
+    {
+        using var workers = new CpuWorkers(2);
+        foreach (var rows in new[] { 8, 24, 40 })
+        {
+            using var matrix = randomBits ? RandomWeights.RandomBits(TensorType.Q8_0, rows, columns, rows) : RandomWeights.Quantized(TensorType.Q8_0, rows, columns, rows);
+            var weights = RandomWeights.DequantizeReference(matrix.Weights);
+            var w = Grouped(matrix);
+            foreach (var tokens in TokenCounts)
+            {
+                var x = RandomWeights.Floats(tokens * columns, 100 + tokens);
+                var fast = new float[tokens * rows];
+                var reference = new float[tokens * rows];
+                MatMul.Compute(w, x, fast, tokens, workers);
+                MatMul.ComputeReference(w, x, reference, tokens);
+                for (var t = 0; t < tokens; t++)
+                    for (var r = 0; r < rows; r++)
+                    {
+                        var bound = Tolerance(weights.AsSpan(r * columns, columns), x.AsSpan(t * columns, columns), Quantize.ActivationBlock);
+                        var error = Math.Abs(fast[t * rows + r] - reference[t * rows + r]);
+                        Assert.True(error <= bound, $"{rows}x{columns}, {tokens} tokens, token {t} row {r}: fast {fast[t * rows + r]} vs reference {reference[t * rows + r]} (error {error:G3} > bound {bound:G3})");
+                    }
+            }
+        }
+    }
+
+    /// <summary>What batched decoding rests on: a token's outputs are bit for bit the same computed alone or with
+    /// other tokens, whatever the kernels do with several tokens at once.</summary>
+    [Theory]
+    [InlineData(TensorType.Q8_0, false)]
+    [InlineData(TensorType.Q8_0, true)]
+    [InlineData(TensorType.Q4_0, false)]
+    [InlineData(TensorType.Q4_K, false)]
+    [InlineData(TensorType.F16, false)]
+    [InlineData(TensorType.F32, false)]
+    [InlineData(TensorType.BF16, false)]
+    [InlineData(TensorType.Q5_0, false)]
+    [InlineData(TensorType.Q4_1, false)]
+    [InlineData(TensorType.Q5_K, false)]
+    [InlineData(TensorType.Q6_K, false)]
+    public void A_token_gets_the_same_outputs_alone_and_in_a_batch(TensorType type, bool grouped)
+    {
+        const int Rows = 72, Tokens = 19;
+        var columns = TensorTypeInfo.BlockElements(type) == 256 ? 512 : 160;
+        using var matrix = RandomWeights.Quantized(type, Rows, columns, 9);
+        var w = grouped ? Grouped(matrix) : matrix.Weights;
+        using var workers = new CpuWorkers(2);
+        var x = RandomWeights.Floats(Tokens * columns, 10);
+        var batch = new float[Tokens * Rows];
+        MatMul.Compute(w, x, batch, Tokens, workers);
+        var alone = new float[Rows];
+        for (var t = 0; t < Tokens; t++)
+        {
+            MatMul.Compute(w, x.AsSpan(t * columns, columns), alone, 1, workers);
+            Assert.Equal(alone, batch.AsSpan(t * Rows, Rows).ToArray());
+        }
+    }
+
+    static unsafe WeightMatrix Grouped(OwnedMatrix matrix) => matrix.Weights.Regroup(matrix.Buffer.Pointer);
+
     /// <summary>The error the fast path may make: activations rounded to int8 move each x by at most half its block's
     /// step (max|x|/127), which moves the dot product by at most Σ|w|·step/2; float accumulation adds a little on top.</summary>
     static double Tolerance(ReadOnlySpan<float> w, ReadOnlySpan<float> x, int block)
@@ -91,19 +157,29 @@ public class MatMulTests
     [InlineData(TensorType.Q4_K, 6)]
     [InlineData(TensorType.F16, 6)]
     [InlineData(TensorType.Q5_1, 6)]
-    public void Row_ranges_compose_to_the_whole(TensorType type, int tokens)
+    public void Row_ranges_compose_to_the_whole(TensorType type, int tokens) => RowRangesCompose(type, tokens, rows: 41, grouped: false);
+
+    /// <summary>Ranges that cut groups of a regrouped matrix in the middle.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(6)]
+    public void Row_ranges_of_a_grouped_matrix_compose_to_the_whole(int tokens) => RowRangesCompose(TensorType.Q8_0, tokens, rows: 40, grouped: true);
+
+    static void RowRangesCompose(TensorType type, int tokens, int rows, bool grouped)
     {
         var columns = TensorTypeInfo.BlockElements(type) == 256 ? 512 : 128;
-        using var matrix = RandomWeights.Quantized(type, 41, columns, 3);
+        using var matrix = RandomWeights.Quantized(type, rows, columns, 3);
+        var w = grouped ? Grouped(matrix) : matrix.Weights;
         using var workers = new CpuWorkers(3);
         var x = RandomWeights.Floats(tokens * columns, 4);
-        var whole = new float[tokens * 41];
-        MatMul.Compute(matrix.Weights, x, whole, tokens, workers);
+        var whole = new float[tokens * rows];
+        MatMul.Compute(w, x, whole, tokens, workers);
         var activations = new MatMulActivations();
         activations.Prepare(type, x, tokens, columns);
-        var pieces = new float[tokens * 41];
-        MatMul.ComputeRows(matrix.Weights, activations, pieces, 0, 10);
-        MatMul.ComputeRows(matrix.Weights, activations, pieces, 10, 31);
+        var pieces = new float[tokens * rows];
+        MatMul.ComputeRows(w, activations, pieces, 0, 10);
+        MatMul.ComputeRows(w, activations, pieces, 10, 13);
+        MatMul.ComputeRows(w, activations, pieces, 23, rows - 23);
         Assert.Equal(whole, pieces);
     }
 

@@ -123,6 +123,9 @@ public sealed unsafe class GgufFile : IDisposable
 
     public T[]? GetArray<T>(string key) => Metadata.TryGetValue(key, out var v) ? v as T[] : null;
 
+    /// <summary>See <see cref="MappedFile.ReleasePages"/>.</summary>
+    public void ReleasePages(byte* start, long length) => _file.ReleasePages(start, length);
+
     public void Dispose() => _file.Dispose();
 
     /// <summary>Sequential, bounds-checked reader over the header.</summary>

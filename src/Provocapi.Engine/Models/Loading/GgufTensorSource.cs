@@ -38,5 +38,7 @@ public sealed unsafe class GgufTensorSource(GgufFile file) : ITensorSource
             throw new ModelFormatException($"{Path}: tensor '{info.Name}' has type {TensorTypeInfo.Name(info.Type)}, which is not supported");
     }
 
+    public void Release(WeightMatrix matrix) => file.ReleasePages(matrix.Data, matrix.ByteSize);
+
     public void Dispose() => file.Dispose();
 }

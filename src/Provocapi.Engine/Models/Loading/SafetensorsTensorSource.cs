@@ -31,5 +31,8 @@ public sealed unsafe class SafetensorsTensorSource(SafetensorsCheckpoint checkpo
         return values;
     }
 
+    /// <summary>Nothing to do: safetensors hold float types, which are read in place and never copied.</summary>
+    public void Release(WeightMatrix matrix) { }
+
     public void Dispose() => checkpoint.Dispose();
 }

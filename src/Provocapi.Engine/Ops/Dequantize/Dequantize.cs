@@ -12,4 +12,18 @@ public static unsafe partial class Dequantize
         if (Avx2.IsSupported && Fma.IsSupported) RowSimd(type, src, dst);
         else RowReference(type, src, dst);
     }
+
+    /// <summary>Row <paramref name="r"/> of <paramref name="w"/> as floats, in either layout: a regrouped matrix's
+    /// row (<see cref="Q8_0RowGroups"/>) is gathered back into Q8_0 blocks first.</summary>
+    public static void Row(WeightMatrix w, int r, Span<float> dst)
+    {
+        if (!w.Grouped)
+        {
+            Row(w.Type, w.Row(r), dst);
+            return;
+        }
+        Span<byte> row = stackalloc byte[(int)w.RowBytes];
+        Q8_0RowGroups.CopyRow(w.Data, r, w.Columns, row);
+        fixed (byte* q = row) Row(w.Type, q, dst);
+    }
 }

@@ -46,6 +46,8 @@ public static unsafe partial class MatMul
         public static float Scale(byte* block) => Float16.Lookup(Unsafe.ReadUnaligned<ushort>(block));
     }
 
+    /// <summary>Every token's sum is one FMA chain over the blocks in order, as the tile kernel's, so a token's result
+    /// does not depend on how many tokens share the call.</summary>
     readonly struct BlockKernel<TBlock> : IDotKernel where TBlock : struct, IBlock32
     {
         public static void Dot<TCount>(byte* row, MatMulActivations a, int t, float* result) where TCount : struct, ITokenCount
@@ -54,11 +56,6 @@ public static unsafe partial class MatMul
             long columns = a.Columns;
             var x = a.Quants + t * columns;
             var s = a.Scales + (long)t * blocks;
-            if (TCount.Count == 1)
-            {
-                result[0] = typeof(TBlock) == typeof(Q4_0Block) ? DotOneQ4_0(row, blocks, x, s, a.ScaledSums + (long)t * blocks) : DotOne(row, blocks, x, s);
-                return;
-            }
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
             for (var b = 0; b < blocks; b++, row += TBlock.Bytes, x += 32, s++)
             {
@@ -74,58 +71,6 @@ public static unsafe partial class MatMul
             if (TCount.Count > 1) result[1] = Sum(acc1);
             if (TCount.Count > 2) result[2] = Sum(acc2);
             if (TCount.Count > 3) result[3] = Sum(acc3);
-        }
-
-        /// <summary>One token: two blocks per iteration into two accumulators, so the FMA chain does not limit the
-        /// rate at which weights stream in.</summary>
-        static float DotOne(byte* row, int blocks, sbyte* x, float* s)
-        {
-            Vector256<float> acc0 = default, acc1 = default;
-            var b = 0;
-            for (; b + 2 <= blocks; b += 2, row += 2 * TBlock.Bytes, x += 64, s += 2)
-            {
-                var w0 = TBlock.Quants(row);
-                var w1 = TBlock.Quants(row + TBlock.Bytes);
-                acc0 = Step(Avx2.Abs(w0), w0, x, s[0], Vector256.Create(TBlock.Scale(row)), acc0);
-                acc1 = Step(Avx2.Abs(w1), w1, x + 32, s[1], Vector256.Create(TBlock.Scale(row + TBlock.Bytes)), acc1);
-            }
-            if (b < blocks)
-            {
-                var w = TBlock.Quants(row);
-                acc0 = Step(Avx2.Abs(w), w, x, s[0], Vector256.Create(TBlock.Scale(row)), acc0);
-            }
-            return Sum(acc0 + acc1);
-        }
-
-        /// <summary>
-        /// Q4_0 for one token without the sign trick: nibbles n are unsigned, so maddubs(n, x) needs no abs/sign, and
-        /// Σ(n − 8)·x = Σn·x − 8·Σx takes the offset off once per block from the precomputed d_x·Σx.
-        /// </summary>
-        static float DotOneQ4_0(byte* row, int blocks, sbyte* x, float* s, float* scaledSums)
-        {
-            Vector256<float> acc0 = default, acc1 = default;
-            float offset = 0;
-            var ones = Vector256.Create((short)1);
-            var b = 0;
-            for (; b + 2 <= blocks; b += 2, row += 36, x += 64, s += 2, scaledSums += 2)
-            {
-                float d0 = Float16.Lookup(Unsafe.ReadUnaligned<ushort>(row)), d1 = Float16.Lookup(Unsafe.ReadUnaligned<ushort>(row + 18));
-                var n0 = Dequantize.Nibbles(row + 2).AsByte();
-                var n1 = Dequantize.Nibbles(row + 20).AsByte();
-                var p0 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n0, Avx.LoadVector256(x)), ones);
-                var p1 = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(n1, Avx.LoadVector256(x + 32)), ones);
-                acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p0), Vector256.Create(d0 * s[0]), acc0);
-                acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p1), Vector256.Create(d1 * s[1]), acc1);
-                offset += d0 * scaledSums[0] + d1 * scaledSums[1];
-            }
-            if (b < blocks)
-            {
-                var d = Float16.Lookup(Unsafe.ReadUnaligned<ushort>(row));
-                var p = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(Dequantize.Nibbles(row + 2).AsByte(), Avx.LoadVector256(x)), ones);
-                acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p), Vector256.Create(d * s[0]), acc0);
-                offset += d * scaledSums[0];
-            }
-            return Sum(acc0 + acc1) - 8 * offset;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

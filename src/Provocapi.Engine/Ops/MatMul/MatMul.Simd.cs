@@ -94,31 +94,31 @@ public static unsafe partial class MatMul
 
         /// <summary>Widens with <see cref="Float16.ToSingleFinite"/> and only tracks whether the row holds an infinity
         /// or NaN (a half shifted left by one, dropping the sign, is at least 0xF800 exactly then); such a rare row is
-        /// redone with the exact widening.</summary>
+        /// redone with the exact widening. The same sums in the same order as <see cref="FloatKernel{TRow}"/>.</summary>
         public static float DotOne(byte* row, float* x, int columns)
         {
             var halves = (ushort*)row;
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            Vector256<float> even = default, odd = default;
             var largest = Vector256<ushort>.Zero;
             var i = 0;
             for (; i + 32 <= columns; i += 32)
             {
                 largest = Avx2.Max(largest, Avx.LoadVector256(halves + i) << 1);
                 largest = Avx2.Max(largest, Avx.LoadVector256(halves + i + 16) << 1);
-                acc0 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i), Avx.LoadVector256(x + i), acc0);
-                acc1 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 8), Avx.LoadVector256(x + i + 8), acc1);
-                acc2 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 16), Avx.LoadVector256(x + i + 16), acc2);
-                acc3 = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 24), Avx.LoadVector256(x + i + 24), acc3);
+                even = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i), Avx.LoadVector256(x + i), even);
+                odd = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 8), Avx.LoadVector256(x + i + 8), odd);
+                even = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 16), Avx.LoadVector256(x + i + 16), even);
+                odd = Fma.MultiplyAdd(Float16.ToSingleFinite(halves + i + 24), Avx.LoadVector256(x + i + 24), odd);
             }
             if (Vector256.GreaterThanOrEqualAny(largest, Vector256.Create((ushort)0xF800))) return FloatKernel<F16Row>.DotOne(row, x, columns);
-            for (; i + 8 <= columns; i += 8) acc0 = Fma.MultiplyAdd(Float16.ToSingle(halves + i), Avx.LoadVector256(x + i), acc0);
-            var sum = Sum((acc0 + acc1) + (acc2 + acc3));
-            for (; i < columns; i++) sum += Float16.ToSingle(halves[i]) * x[i];
-            return sum;
+            return FloatKernel<F16Row>.Finish(row, x, columns, i, even, odd);
         }
     }
 
-    /// <summary>Float weights times float activations with FMA; each widened weight vector serves every token.</summary>
+    /// <summary>Float weights times float activations with FMA; each widened weight vector serves every token. Every
+    /// token's sum is built the same way whatever the token count, so a token's result does not depend on the batch:
+    /// vectors 0, 2, 4, … into one accumulator and 1, 3, 5, … into another (two FMA chains, so one token's latency does
+    /// not bound the memory stream), then the two added, then the columns past the last vector.</summary>
     readonly struct FloatKernel<TRow> : IDotKernel where TRow : struct, IFloatRow
     {
         public static void Dot<TCount>(byte* row, MatMulActivations a, int t, float* result) where TCount : struct, ITokenCount
@@ -130,38 +130,58 @@ public static unsafe partial class MatMul
                 result[0] = TRow.DotOne(row, x, columns);
                 return;
             }
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            Vector256<float> even0 = default, even1 = default, even2 = default, even3 = default;
+            Vector256<float> odd0 = default, odd1 = default, odd2 = default, odd3 = default;
             var i = 0;
-            for (; i + 8 <= columns; i += 8)
+            for (; i + 16 <= columns; i += 16)
             {
                 var w = TRow.Load(row, i);
-                acc0 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + i), acc0);
-                if (TCount.Count > 1) acc1 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + columns + i), acc1);
-                if (TCount.Count > 2) acc2 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + 2 * columns + i), acc2);
-                if (TCount.Count > 3) acc3 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + 3 * columns + i), acc3);
+                var v = TRow.Load(row, i + 8);
+                even0 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + i), even0);
+                odd0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x + i + 8), odd0);
+                if (TCount.Count > 1) even1 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + columns + i), even1);
+                if (TCount.Count > 1) odd1 = Fma.MultiplyAdd(v, Avx.LoadVector256(x + columns + i + 8), odd1);
+                if (TCount.Count > 2) even2 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + 2 * columns + i), even2);
+                if (TCount.Count > 2) odd2 = Fma.MultiplyAdd(v, Avx.LoadVector256(x + 2 * columns + i + 8), odd2);
+                if (TCount.Count > 3) even3 = Fma.MultiplyAdd(w, Avx.LoadVector256(x + 3 * columns + i), even3);
+                if (TCount.Count > 3) odd3 = Fma.MultiplyAdd(v, Avx.LoadVector256(x + 3 * columns + i + 8), odd3);
             }
-            for (var k = 0; k < TCount.Count; k++)
-            {
-                var sum = Sum(k == 0 ? acc0 : k == 1 ? acc1 : k == 2 ? acc2 : acc3);
-                for (var j = i; j < columns; j++) sum += TRow.Load1(row, j) * x[k * columns + j];
-                result[k] = sum;
-            }
+            result[0] = Finish(row, x, columns, i, even0, odd0);
+            if (TCount.Count > 1) result[1] = Finish(row, x + columns, columns, i, even1, odd1);
+            if (TCount.Count > 2) result[2] = Finish(row, x + 2 * columns, columns, i, even2, odd2);
+            if (TCount.Count > 3) result[3] = Finish(row, x + 3 * columns, columns, i, even3, odd3);
         }
 
-        /// <summary>One token: four independent accumulators, so the FMA latency does not bound the memory stream.</summary>
+        /// <summary>One token: the same sums, unrolled to 32 columns so that the loads run ahead.</summary>
         public static float DotOne(byte* row, float* x, int columns)
         {
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+            Vector256<float> even = default, odd = default;
             var i = 0;
             for (; i + 32 <= columns; i += 32)
             {
-                acc0 = Fma.MultiplyAdd(TRow.Load(row, i), Avx.LoadVector256(x + i), acc0);
-                acc1 = Fma.MultiplyAdd(TRow.Load(row, i + 8), Avx.LoadVector256(x + i + 8), acc1);
-                acc2 = Fma.MultiplyAdd(TRow.Load(row, i + 16), Avx.LoadVector256(x + i + 16), acc2);
-                acc3 = Fma.MultiplyAdd(TRow.Load(row, i + 24), Avx.LoadVector256(x + i + 24), acc3);
+                even = Fma.MultiplyAdd(TRow.Load(row, i), Avx.LoadVector256(x + i), even);
+                odd = Fma.MultiplyAdd(TRow.Load(row, i + 8), Avx.LoadVector256(x + i + 8), odd);
+                even = Fma.MultiplyAdd(TRow.Load(row, i + 16), Avx.LoadVector256(x + i + 16), even);
+                odd = Fma.MultiplyAdd(TRow.Load(row, i + 24), Avx.LoadVector256(x + i + 24), odd);
             }
-            for (; i + 8 <= columns; i += 8) acc0 = Fma.MultiplyAdd(TRow.Load(row, i), Avx.LoadVector256(x + i), acc0);
-            var sum = Sum((acc0 + acc1) + (acc2 + acc3));
+            return Finish(row, x, columns, i, even, odd);
+        }
+
+        /// <summary>Columns i.. (fewer than 32 left, or 16 for several tokens) into the same chains, then the sum.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Finish(byte* row, float* x, int columns, int i, Vector256<float> even, Vector256<float> odd)
+        {
+            for (; i + 16 <= columns; i += 16)
+            {
+                even = Fma.MultiplyAdd(TRow.Load(row, i), Avx.LoadVector256(x + i), even);
+                odd = Fma.MultiplyAdd(TRow.Load(row, i + 8), Avx.LoadVector256(x + i + 8), odd);
+            }
+            if (i + 8 <= columns)
+            {
+                even = Fma.MultiplyAdd(TRow.Load(row, i), Avx.LoadVector256(x + i), even);
+                i += 8;
+            }
+            var sum = Sum(even + odd);
             for (; i < columns; i++) sum += TRow.Load1(row, i) * x[i];
             return sum;
         }

@@ -63,6 +63,7 @@ public static unsafe partial class MatMul
     {
         switch (a.Layout, w.Type)
         {
+            case (ActivationLayout.Blocks, TensorType.Q8_0) when w.Grouped: GroupedTile(w, a, y, row0, row1, t0, t1); break;
             case (ActivationLayout.Blocks, TensorType.Q8_0): BlockTile<Q8_0Block>(w, a, y, row0, row1, t0, t1); break;
             case (ActivationLayout.Blocks, TensorType.Q4_0): BlockTile<Q4_0Block>(w, a, y, row0, row1, t0, t1); break;
             case (ActivationLayout.Blocks, TensorType.Q5_0): BlockTile<Q5_0Block>(w, a, y, row0, row1, t0, t1); break;
@@ -85,7 +86,7 @@ public static unsafe partial class MatMul
         var row = t_row.AsSpan(0, w.Columns);
         for (var r = row0; r < row1; r++)
         {
-            Dequantize.Row(w.Type, w.Row(r), row);
+            Dequantize.Row(w, r, row);
             for (var t = t0; t < t1; t++)
                 y[(long)t * w.Rows + r] = TensorPrimitives.Dot(row, new ReadOnlySpan<float>(a.Floats + (long)t * w.Columns, w.Columns));
         }

@@ -39,10 +39,6 @@ public sealed unsafe class MatMulActivations
     /// <summary>Token t's block scales at Scales + t·BlocksPerToken.</summary>
     public float* Scales { get; private set; }
 
-    /// <summary>Per block of the <see cref="ActivationLayout.Blocks"/> layout, scale · Σ int8 values: lets a kernel take
-    /// unsigned Q4_0 nibbles as they are and subtract the offset of 8 once per block.</summary>
-    public float* ScaledSums { get; private set; }
-
     /// <summary>Token t's sums of 16 at GroupSums + t·Columns/16 (super-blocks only).</summary>
     public short* GroupSums { get; private set; }
 
@@ -79,19 +75,12 @@ public sealed unsafe class MatMulActivations
             case ActivationLayout.Blocks:
                 BlocksPerToken = columns / Quantize.ActivationBlock;
                 var blocks = values / Quantize.ActivationBlock;
-                Reserve(values + 2 * blocks * sizeof(float));
+                Reserve(values + blocks * sizeof(float));
                 Scales = (float*)_base;
-                ScaledSums = Scales + blocks;
-                Quants = (sbyte*)(ScaledSums + blocks);
+                Quants = (sbyte*)(Scales + blocks);
                 for (var t = 0; t < tokens; t++)
                     Quantize.ActivationBlocks(x.Slice(t * columns, columns), new Span<sbyte>(Quants + (long)t * columns, columns),
                         new Span<float>(Scales + (long)t * BlocksPerToken, BlocksPerToken));
-                for (long b = 0; b < blocks; b++)
-                {
-                    var sum = 0;
-                    for (var i = 0; i < Quantize.ActivationBlock; i++) sum += Quants[b * Quantize.ActivationBlock + i];
-                    ScaledSums[b] = Scales[b] * sum;
-                }
                 break;
             case ActivationLayout.SuperBlocks:
                 BlocksPerToken = columns / Quantize.ActivationSuperBlock;
