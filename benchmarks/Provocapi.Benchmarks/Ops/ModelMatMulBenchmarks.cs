@@ -36,12 +36,16 @@ public class ModelMatMulBenchmarks
     {
         for (var l = 0; l < Layers; l++)
             foreach (var (rows, columns) in Layer)
-                _matrices.Add(BenchmarkWeights.Create(Type, rows, columns, seed: l * 7 + rows));
-        _matrices.Add(BenchmarkWeights.Create(Type, 32000, 576, seed: 3));
+                _matrices.Add(AsLoaded(BenchmarkWeights.Create(Type, rows, columns, seed: l * 7 + rows)));
+        _matrices.Add(AsLoaded(BenchmarkWeights.Create(Type, 32000, 576, seed: 3)));
         _workers = new CpuWorkers(Threads);
         _x = BenchmarkWeights.Activations(Tokens * 1536, seed: 1);
         _y = new float[Tokens * 32000];
     }
+
+    /// <summary>In the layout a loaded model has it (Q8_0 regrouped, see <see cref="Q8_0RowGroups"/>).</summary>
+    static unsafe (WeightMatrix, NativeBuffer) AsLoaded((WeightMatrix Weights, NativeBuffer Buffer) m) =>
+        (MatMul.ReadsGrouped(m.Weights) ? m.Weights.Regroup(m.Buffer.Pointer) : m.Weights, m.Buffer);
 
     [GlobalCleanup]
     public void Cleanup()
