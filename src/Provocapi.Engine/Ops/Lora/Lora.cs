@@ -11,7 +11,7 @@ namespace Provocapi.Engine.Ops;
 /// y[t] += s·B(A·x[t]) for every token t with weights. Tokens are grouped by adapter, as Punica's SGMV kernel
 /// (Chen et al., 2023, "Punica: Multi-Tenant LoRA Serving") gathers them, so each adapter's A and B are read once per
 /// step however many of its tokens the batch holds. Per group: shrink h = s·A·x (rank dot products per token), then
-/// expand y += Σ_r h[r]·Bᵀ[r, :] (rank contiguous axpys per token), widening the F16 weights as they stream past.
+/// expand y += Σ_r h[r]·Bᵀ[r, :] (the ranks summed in registers, eight outputs at a time), widening the F16 weights as they stream past.
 /// Each output element adds the same terms in the same order whatever the batch around it, so a sequence's result
 /// does not depend on its neighbours.
 /// </summary>
@@ -60,12 +60,9 @@ public static unsafe partial class Lora
                 var xt = x + (long)tokens[j] * inputs;
                 for (var r = 0; r < rank; r++) h[j * rank + r] = w.Scale * Dot(a + (long)r * inputs, xt, inputs);
             }
-            for (var r = 0; r < rank; r++)
-            {
-                var row = bt + (long)r * outputs;
+            fixed (float* hp = h)
                 for (var j = 0; j < tokens.Length; j++)
-                    MultiplyAdd(row, h[j * rank + r], y + (long)tokens[j] * outputs, o0, o1);
-            }
+                    Expand(bt, outputs, rank, hp + j * rank, y + (long)tokens[j] * outputs, o0, o1);
         }
     }
 
@@ -92,16 +89,29 @@ public static unsafe partial class Lora
         return sum;
     }
 
-    /// <summary>y[o] = fma(row[o], h, y[o]) for o in [o0, o1); the scalar tail widens and fuses exactly as the vectors do.</summary>
-    static void MultiplyAdd(ushort* row, float h, float* y, int o0, int o1)
+    /// <summary>y[o] = fma(Bᵀ[r, o], h[r], y[o]) for r = 0, 1, … and o in [o0, o1): eight outputs at a time stay in a
+    /// register through all the ranks (one load and store of y per eight outputs, not one per rank); the scalar tail
+    /// widens and fuses exactly as the vectors do.</summary>
+    static void Expand(ushort* bt, int outputs, int rank, float* h, float* y, int o0, int o1)
     {
         var o = o0;
         if (Avx2.IsSupported)
         {
-            var scale = Vector256.Create(h);
-            for (; o + 8 <= o1; o += 8) Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(row + o), scale, Vector256.Load(y + o)).Store(y + o);
+            for (; o + 8 <= o1; o += 8)
+            {
+                var acc = Vector256.Load(y + o);
+                var row = bt + o;
+                for (var r = 0; r < rank; r++, row += outputs)
+                    acc = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(row), Vector256.Create(h[r]), acc);
+                acc.Store(y + o);
+            }
         }
-        for (; o < o1; o++) y[o] = MathF.FusedMultiplyAdd(Float16.Lookup(row[o]), h, y[o]);
+        for (; o < o1; o++)
+        {
+            var acc = y[o];
+            for (var r = 0; r < rank; r++) acc = MathF.FusedMultiplyAdd(Float16.Lookup(bt[(long)r * outputs + o]), h[r], acc);
+            y[o] = acc;
+        }
     }
 
     /// <summary>
