@@ -1,4 +1,5 @@
 using Provocapi.Engine.Models.Adapters;
+using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Models;
 
@@ -6,8 +7,11 @@ namespace Provocapi.Engine.Models;
 public sealed class ForwardScratch
 {
     public float[] X = [], Normed = [], Query = [], Key = [], Value = [], Attention = [], Projected = [], Gate = [], Up = [], Logits = [];
-    /// <summary>Per token, its adapter's weights for the projection being computed (or null).</summary>
-    public readonly List<LoraWeights?> LoraWeights = [];
+    /// <summary>For each projection of a fused LoRA call (up to q, k and v): per token, its adapter's weights (or null).</summary>
+    public readonly List<LoraWeights?>[] LoraWeights = [[], [], []];
+
+    /// <summary>The projections of a fused LoRA call that have any adapter weights.</summary>
+    public readonly Lora.Target[] LoraTargets = new Lora.Target[3];
 
     public void Ensure(TransformerConfig c, int tokens, int logitTokens)
     {

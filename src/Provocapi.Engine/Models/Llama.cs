@@ -65,9 +65,8 @@ public sealed unsafe class Llama : IDisposable
             MatMul.Compute(w.Query, normed, q, n, workers);
             MatMul.Compute(w.Key, normed, k, n, workers);
             MatMul.Compute(w.Value, normed, v, n, workers);
-            AddLora(batch, s, l, LoraProjection.Query, normed, q, workers);
-            AddLora(batch, s, l, LoraProjection.Key, normed, k, workers);
-            AddLora(batch, s, l, LoraProjection.Value, normed, v, workers);
+            fixed (float* pq = q, pk = k, pv = v)
+                AddLora(batch, s, l, normed, workers, new(LoraProjection.Query, pq, q.Length), new(LoraProjection.Key, pk, k.Length), new(LoraProjection.Value, pv, v.Length));
             AddBias(q, w.QueryBias);
             AddBias(k, w.KeyBias);
             AddBias(v, w.ValueBias);
@@ -81,7 +80,7 @@ public sealed unsafe class Llama : IDisposable
             Attend(batch, l, geometry, s.Query, s.Attention, workers);
             var projected = s.Projected.AsSpan(0, n * d);
             MatMul.Compute(w.Output, att, projected, n, workers);
-            AddLora(batch, s, l, LoraProjection.Output, att, projected, workers);
+            fixed (float* po = projected) AddLora(batch, s, l, att, workers, new LoraOutput(LoraProjection.Output, po, projected.Length));
             TensorPrimitives.Add(x, projected, x);
 
             // feed-forward block
@@ -90,11 +89,11 @@ public sealed unsafe class Llama : IDisposable
             var up = s.Up.AsSpan(0, n * c.FeedForwardDim);
             MatMul.Compute(w.Gate, normed, gate, n, workers);
             MatMul.Compute(w.Up, normed, up, n, workers);
-            AddLora(batch, s, l, LoraProjection.Gate, normed, gate, workers);
-            AddLora(batch, s, l, LoraProjection.Up, normed, up, workers);
+            fixed (float* pg = gate, pu = up)
+                AddLora(batch, s, l, normed, workers, new(LoraProjection.Gate, pg, gate.Length), new(LoraProjection.Up, pu, up.Length));
             SwiGlu.Apply(gate, up, gate);
             MatMul.Compute(w.Down, gate, projected, n, workers);
-            AddLora(batch, s, l, LoraProjection.Down, gate, projected, workers);
+            fixed (float* pd = projected) AddLora(batch, s, l, gate, workers, new LoraOutput(LoraProjection.Down, pd, projected.Length));
             TensorPrimitives.Add(x, projected, x);
         }
         foreach (var sequence in batch.Sequences.Distinct())
@@ -110,22 +109,38 @@ public sealed unsafe class Llama : IDisposable
         return logits;
     }
 
-    /// <summary>y += s·B(A·x) for the tokens whose adapter targets this projection of this layer; nothing at all for a batch without adapters.</summary>
-    void AddLora(ForwardBatch batch, ForwardScratch s, int layer, LoraProjection projection, ReadOnlySpan<float> x, Span<float> y, CpuWorkers workers)
+    /// <summary>Where one projection's LoRA delta goes: its outputs, tokens × outputs floats.</summary>
+    readonly struct LoraOutput(LoraProjection projection, float* y, int length)
+    {
+        public LoraProjection Projection { get; } = projection;
+        public float* Y { get; } = y;
+        public int Length { get; } = length;
+    }
+
+    /// <summary>y += s·B(A·x) for the tokens whose adapter targets each of these projections (which share the input x)
+    /// of this layer, in one parallel loop; nothing at all for a batch without adapters.</summary>
+    void AddLora(ForwardBatch batch, ForwardScratch s, int layer, ReadOnlySpan<float> x, CpuWorkers workers, params ReadOnlySpan<LoraOutput> outputs)
     {
         if (!batch.HasAdapters) return;
-        var slots = s.LoraWeights;
-        slots.Clear();
-        var any = false;
-        foreach (var adapter in batch.Adapters)
+        var count = 0;
+        for (var i = 0; i < outputs.Length; i++)
         {
-            var weights = adapter?.Weights(layer, projection);
-            any |= weights != null;
-            slots.Add(weights);
+            var slots = s.LoraWeights[i];
+            slots.Clear();
+            var any = false;
+            foreach (var adapter in batch.Adapters)
+            {
+                var weights = adapter?.Weights(layer, outputs[i].Projection);
+                any |= weights != null;
+                slots.Add(weights);
+            }
+            if (!any) continue;
+            var (rows, _) = LoraProjections.Shape(outputs[i].Projection, Config);
+            s.LoraTargets[count++] = new Lora.Target(slots, outputs[i].Y, outputs[i].Length, rows);
         }
-        if (!any) return;
-        var (outputs, inputs) = LoraProjections.Shape(projection, Config);
-        Lora.Apply(slots, x, y, inputs, outputs, workers);
+        if (count == 0) return;
+        var (_, inputs) = LoraProjections.Shape(outputs[0].Projection, Config);
+        Lora.Apply(s.LoraTargets.AsSpan(0, count), x, inputs, workers);
     }
 
     static int MaxPosition(ForwardBatch batch, KvPageTable sequence)

@@ -58,6 +58,33 @@ public sealed class LoraParityTests
         Assert.True(alone.AsSpan().SequenceEqual(mixed.AsSpan(2 * outputs, outputs)));
     }
 
+    /// <summary>q, k and v's deltas in one call, one of them with no adapter at all: each bit for bit what its own call gives.</summary>
+    [Fact]
+    public unsafe void A_fused_call_gives_each_projection_what_its_own_call_gives()
+    {
+        const int inputs = 96, tokens = 3;
+        int[] outputs = [96, 32, 32];
+        var x = RandomData.Floats(tokens * inputs, 8);
+        using var workers = new CpuWorkers(2);
+        var a = Weights(inputs, outputs[0], 8, 5, 1f);
+        var b = Weights(inputs, outputs[0], 8, 6, 0.5f);
+        var c = Weights(inputs, outputs[1], 4, 7, 2f);
+        List<LoraWeights?>[] slots = [[a, null, b], [null, c, c], [null, null, null]];
+        var fused = outputs.Select((o, i) => RandomData.Floats(tokens * o, 10 + i)).ToArray();
+        var separate = fused.Select(y => (float[])y.Clone()).ToArray();
+        fixed (float* y0 = fused[0], y1 = fused[1], y2 = fused[2])
+            Lora.Apply([new Lora.Target(slots[0], y0, fused[0].Length, outputs[0]), new Lora.Target(slots[1], y1, fused[1].Length, outputs[1]),
+                new Lora.Target(slots[2], y2, fused[2].Length, outputs[2])], x, inputs, workers);
+        for (var i = 0; i < 3; i++)
+        {
+            Lora.Apply(slots[i], x, separate[i], inputs, outputs[i], workers);
+            Assert.Equal(separate[i], fused[i]);
+        }
+        var reference = RandomData.Floats(tokens * outputs[1], 11);
+        Lora.ApplyReference(slots[1], x, reference, inputs, outputs[1]);
+        Assert.True(RandomData.NormalizedError(fused[1], reference) < 1e-5);
+    }
+
     [Fact]
     public void Weights_of_another_shape_are_refused()
     {

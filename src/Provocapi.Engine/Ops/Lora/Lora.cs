@@ -26,12 +26,29 @@ public static unsafe partial class Lora
     /// <param name="weights">Per token, its adapter's weights for this projection, or null for none.</param>
     public static void Apply(IReadOnlyList<LoraWeights?> weights, ReadOnlySpan<float> x, Span<float> y, int inputs, int outputs, CpuWorkers workers)
     {
-        CheckShapes(weights, x.Length, y.Length, inputs, outputs);
+        fixed (float* py = y) Apply([new Target(weights, py, y.Length, outputs)], x, inputs, workers);
+    }
+
+    /// <summary>One projection of a fused call: per token its adapter's weights or null, and where its outputs go
+    /// (tokens × <see cref="Outputs"/> floats at <see cref="Y"/>, <see cref="Length"/> in all).</summary>
+    public readonly struct Target(IReadOnlyList<LoraWeights?> weights, float* y, int length, int outputs)
+    {
+        public IReadOnlyList<LoraWeights?> Weights { get; } = weights;
+        public float* Y { get; } = y;
+        public int Length { get; } = length;
+        public int Outputs { get; } = outputs;
+    }
+
+    /// <summary>The deltas of several projections of the same input (q, k and v; gate and up) in one parallel loop, so
+    /// a step pays the loop's start and its uneven end once for them rather than once each.</summary>
+    public static void Apply(ReadOnlySpan<Target> targets, ReadOnlySpan<float> x, int inputs, CpuWorkers workers)
+    {
+        foreach (var target in targets) CheckShapes(target.Weights, x.Length, target.Length, inputs, target.Outputs);
         var job = t_job ??= new LoraJob();
-        if (!job.Group(weights)) return;
-        fixed (float* px = x, py = y)
+        if (!job.Group(targets)) return;
+        fixed (float* px = x)
         {
-            job.Start(px, py, inputs, outputs, workers.ThreadCount);
+            job.Start(px, inputs, workers.ThreadCount);
             try { workers.For(job.ItemCount, job); }
             finally { job.Finish(); }
         }
@@ -115,34 +132,84 @@ public static unsafe partial class Lora
     }
 
     /// <summary>
-    /// One call's grouping and state, reused by the calling thread. Work item i is (group, slice of outputs): with
-    /// fewer adapters than threads, an adapter's outputs are split and each slice redoes the (small) shrink.
+    /// One call's grouping and state, reused by the calling thread. Work item i is (projection, group, slice of
+    /// outputs): with fewer adapters than threads, an adapter's outputs are split and each slice redoes the (small) shrink.
     /// </summary>
     sealed class LoraJob : ICpuWork
     {
-        readonly List<LoraWeights> _groups = [];
+        readonly List<Projection> _projections = [];
+        int _count;
+        float* _x;
+        int _items;
+
+        public int ItemCount => _items;
+
+        /// <summary>Groups every projection's tokens by adapter; false when no token has one anywhere.</summary>
+        public bool Group(ReadOnlySpan<Target> targets)
+        {
+            _count = 0;
+            var any = false;
+            foreach (var target in targets)
+            {
+                if (_projections.Count == _count) _projections.Add(new Projection());
+                var projection = _projections[_count++];
+                projection.Group(target);
+                any |= projection.Groups.Count > 0;
+            }
+            return any;
+        }
+
+        public void Start(float* x, int inputs, int threads)
+        {
+            _x = x;
+            var groups = 0;
+            for (var p = 0; p < _count; p++) groups += _projections[p].Groups.Count;
+            _items = 0;
+            for (var p = 0; p < _count; p++)
+            {
+                _projections[p].Slice(threads, groups, _items);
+                _items += _projections[p].ItemCount;
+            }
+        }
+
+        public void Finish() => _x = null;
+
+        public void Run(int index)
+        {
+            var p = 0;
+            while (index >= _projections[p].FirstItem + _projections[p].ItemCount) p++;
+            _projections[p].Run(index - _projections[p].FirstItem, _x);
+        }
+    }
+
+    /// <summary>One projection's tokens ordered by adapter (stable), and its slices.</summary>
+    sealed class Projection
+    {
+        public readonly List<LoraWeights> Groups = [];
         readonly List<int> _groupStart = [];
         readonly List<int> _counts = [];
         readonly List<int> _next = [];
         int[] _order = [];
         int[] _groupOf = [];
-        float* _x;
         float* _y;
         int _outputs;
         int _slices;
         int _sliceWidth;
 
-        public int ItemCount => _groups.Count * _slices;
+        public int FirstItem { get; private set; }
+        public int ItemCount => Groups.Count * _slices;
 
-        /// <summary>Orders the tokens by adapter (stable); false when no token has one.</summary>
-        public bool Group(IReadOnlyList<LoraWeights?> weights)
+        public void Group(Target target)
         {
-            _groups.Clear();
+            var weights = target.Weights;
+            Groups.Clear();
             _groupStart.Clear();
-            if (_groupOf.Length < weights.Count) _groupOf = new int[weights.Count];
-            if (_order.Length < weights.Count) _order = new int[weights.Count];
             _counts.Clear();
             _next.Clear();
+            _y = target.Y;
+            _outputs = target.Outputs;
+            if (_groupOf.Length < weights.Count) _groupOf = new int[weights.Count];
+            if (_order.Length < weights.Count) _order = new int[weights.Count];
             for (var t = 0; t < weights.Count; t++)
             {
                 var w = weights[t];
@@ -152,18 +219,17 @@ public static unsafe partial class Lora
                     continue;
                 }
                 var g = 0;
-                while (g < _groups.Count && !ReferenceEquals(_groups[g], w)) g++;
-                if (g == _groups.Count)
+                while (g < Groups.Count && !ReferenceEquals(Groups[g], w)) g++;
+                if (g == Groups.Count)
                 {
-                    _groups.Add(w);
+                    Groups.Add(w);
                     _counts.Add(0);
                 }
                 _groupOf[t] = g;
                 _counts[g]++;
             }
-            if (_groups.Count == 0) return false;
             var start = 0;
-            for (var g = 0; g < _groups.Count; start += _counts[g], g++)
+            for (var g = 0; g < Groups.Count; start += _counts[g], g++)
             {
                 _groupStart.Add(start);
                 _next.Add(start);
@@ -171,32 +237,24 @@ public static unsafe partial class Lora
             _groupStart.Add(start);
             for (var t = 0; t < weights.Count; t++)
                 if (_groupOf[t] >= 0) _order[_next[_groupOf[t]]++] = t;
-            return true;
         }
 
-        public void Start(float* x, float* y, int inputs, int outputs, int threads)
+        /// <summary>Splits each group's outputs when the call's groups, all projections together, are fewer than the threads.</summary>
+        public void Slice(int threads, int groups, int firstItem)
         {
-            _x = x;
-            _y = y;
-            _outputs = outputs;
-            var wanted = (threads + _groups.Count - 1) / _groups.Count;
-            _slices = Math.Clamp(wanted, 1, Math.Max(1, outputs / MinOutputsPerItem));
-            _sliceWidth = (outputs / _slices + 7) & ~7;
+            FirstItem = firstItem;
+            var wanted = (threads + groups - 1) / Math.Max(1, groups);
+            _slices = Math.Clamp(wanted, 1, Math.Max(1, _outputs / MinOutputsPerItem));
+            _sliceWidth = (_outputs / _slices + 7) & ~7;
         }
 
-        public void Finish()
-        {
-            _x = null;
-            _y = null;
-        }
-
-        public void Run(int index)
+        public void Run(int index, float* x)
         {
             var g = index / _slices;
             var o0 = Math.Min(_outputs, index % _slices * _sliceWidth);
             var o1 = index % _slices == _slices - 1 ? _outputs : Math.Min(_outputs, o0 + _sliceWidth);
             if (o0 >= o1) return;
-            RunGroup(_groups[g], _order.AsSpan(_groupStart[g], _groupStart[g + 1] - _groupStart[g]), _x, _y, o0, o1);
+            RunGroup(Groups[g], _order.AsSpan(_groupStart[g], _groupStart[g + 1] - _groupStart[g]), x, _y, o0, o1);
         }
     }
 }
