@@ -4,8 +4,8 @@ namespace Provocapi.Engine.Models.Adapters;
 
 /// <summary>
 /// One projection's low-rank update ΔW = Scale·B·A (Hu et al., 2021, "LoRA"), applied as y += Scale·B(A·x) without
-/// merging. A is (rank, inputs) row-major as PEFT stores it; B is kept transposed, (rank, outputs), so the expand step
-/// adds whole contiguous rows of Bᵀ to the output. Both are held as F16: adapters are trained and shipped in 16 bits,
+/// merging. A is (rank, inputs) row-major as PEFT stores it; B is kept in chunks of eight outputs (<see cref="BChunks"/>), so
+/// the expand step reads it as one sequential stream and sums every rank for eight outputs in a register. Both are held as F16: adapters are trained and shipped in 16 bits,
 /// and with one token per adapter in a decode step the kernel's cost is reading them, so half the bytes is half the cost.
 /// </summary>
 public sealed class LoraWeights
@@ -19,8 +19,12 @@ public sealed class LoraWeights
     public float Scale { get; }
     /// <summary>A as F16 bits: (rank, inputs).</summary>
     public ushort[] A { get; }
-    /// <summary>Bᵀ as F16 bits: (rank, outputs).</summary>
-    public ushort[] BTransposed { get; }
+    /// <summary>Outputs per chunk of <see cref="BChunks"/>.</summary>
+    public const int ChunkOutputs = 8;
+
+    /// <summary>B as F16 bits, in chunks of eight outputs: chunk c holds, rank by rank, B[8c .. 8c+7, r] (the last
+    /// chunk padded with zeros), at (c·Rank + r)·8.</summary>
+    public ushort[] BChunks { get; }
 
     /// <summary>Rounds <paramref name="a"/> and <paramref name="bTransposed"/> to F16; every value must be finite and within F16's range.</summary>
     public LoraWeights(float[] a, float[] bTransposed, int rank, int inputs, int outputs, float scale)
@@ -29,7 +33,11 @@ public sealed class LoraWeights
         if (a.Length != (long)rank * inputs) throw new ArgumentException($"A holds {a.Length} values, not {rank} × {inputs}");
         if (bTransposed.Length != (long)rank * outputs) throw new ArgumentException($"Bᵀ holds {bTransposed.Length} values, not {rank} × {outputs}");
         A = ToHalves(a, nameof(a));
-        BTransposed = ToHalves(bTransposed, nameof(bTransposed));
+        var halves = ToHalves(bTransposed, nameof(bTransposed));
+        BChunks = new ushort[(outputs + ChunkOutputs - 1) / ChunkOutputs * ChunkOutputs * rank];
+        for (var r = 0; r < rank; r++)
+            for (var o = 0; o < outputs; o++)
+                BChunks[ChunkIndex(o, r, rank)] = halves[r * outputs + o];
         Rank = rank;
         Inputs = inputs;
         Outputs = outputs;
@@ -47,11 +55,13 @@ public sealed class LoraWeights
         return halves;
     }
 
-    public long ByteSize => (A.LongLength + BTransposed.LongLength) * sizeof(ushort);
+    public long ByteSize => (A.LongLength + BChunks.LongLength) * sizeof(ushort);
 
     /// <summary>A[r, c] as a float.</summary>
     public float AValue(int r, int column) => Float16.ToSingle(A[r * Inputs + column]);
 
-    /// <summary>B[o, r], read through the transposed layout (for references and merging).</summary>
-    public float B(int output, int r) => Float16.ToSingle(BTransposed[r * Outputs + output]);
+    /// <summary>B[o, r], read through the chunked layout (for references and merging).</summary>
+    public float B(int output, int r) => Float16.ToSingle(BChunks[ChunkIndex(output, r, Rank)]);
+
+    static int ChunkIndex(int output, int r, int rank) => (output / ChunkOutputs * rank + r) * ChunkOutputs + output % ChunkOutputs;
 }

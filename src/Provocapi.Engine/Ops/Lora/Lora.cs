@@ -11,7 +11,7 @@ namespace Provocapi.Engine.Ops;
 /// y[t] += s·B(A·x[t]) for every token t with weights. Tokens are grouped by adapter, as Punica's SGMV kernel
 /// (Chen et al., 2023, "Punica: Multi-Tenant LoRA Serving") gathers them, so each adapter's A and B are read once per
 /// step however many of its tokens the batch holds. Per group: shrink h = s·A·x (rank dot products per token), then
-/// expand y += Σ_r h[r]·Bᵀ[r, :] (the ranks summed in registers, eight outputs at a time), widening the F16 weights as they stream past.
+/// expand y += Σ_r h[r]·B[:, r] (the ranks summed in registers, eight outputs at a time), widening the F16 weights as they stream past.
 /// Each output element adds the same terms in the same order whatever the batch around it, so a sequence's result
 /// does not depend on its neighbours.
 /// </summary>
@@ -63,14 +63,14 @@ public static unsafe partial class Lora
                 throw new ArgumentException($"LoRA weights of shape ({w.Outputs}, {w.Inputs}) for a ({outputs}, {inputs}) projection");
     }
 
-    /// <summary>One group's tokens for outputs [o0, o1): shrink every token, then add each rank's row of Bᵀ to every token.</summary>
+    /// <summary>One group's tokens for outputs [o0, o1): shrink every token, then expand into each token's outputs.</summary>
     static void RunGroup(LoraWeights w, ReadOnlySpan<int> tokens, float* x, float* y, int o0, int o1)
     {
         int rank = w.Rank, inputs = w.Inputs, outputs = w.Outputs;
         var needed = tokens.Length * rank;
         if (t_shrunk == null || t_shrunk.Length < needed) t_shrunk = new float[Math.Max(needed, 256)];
         var h = t_shrunk;
-        fixed (ushort* a = w.A, bt = w.BTransposed)
+        fixed (ushort* a = w.A, b = w.BChunks)
         {
             for (var j = 0; j < tokens.Length; j++)
             {
@@ -79,7 +79,7 @@ public static unsafe partial class Lora
             }
             fixed (float* hp = h)
                 for (var j = 0; j < tokens.Length; j++)
-                    Expand(bt, outputs, rank, hp + j * rank, y + (long)tokens[j] * outputs, o0, o1);
+                    Expand(b, rank, hp + j * rank, y + (long)tokens[j] * outputs, o0, o1);
         }
     }
 
@@ -106,27 +106,28 @@ public static unsafe partial class Lora
         return sum;
     }
 
-    /// <summary>y[o] = fma(Bᵀ[r, o], h[r], y[o]) for r = 0, 1, … and o in [o0, o1): eight outputs at a time stay in a
-    /// register through all the ranks (one load and store of y per eight outputs, not one per rank); the scalar tail
-    /// widens and fuses exactly as the vectors do.</summary>
-    static void Expand(ushort* bt, int outputs, int rank, float* h, float* y, int o0, int o1)
+    /// <summary>y[o] = fma(B[o, r], h[r], y[o]) for r = 0, 1, … and o in [o0, o1) (o0 a multiple of eight): a chunk of
+    /// eight outputs stays in a register through all the ranks, its B read in order from <see cref="LoraWeights.BChunks"/>;
+    /// the scalar tail widens and fuses exactly as the vectors do.</summary>
+    static void Expand(ushort* chunks, int rank, float* h, float* y, int o0, int o1)
     {
+        const int Chunk = LoraWeights.ChunkOutputs;
         var o = o0;
         if (Avx2.IsSupported)
         {
-            for (; o + 8 <= o1; o += 8)
+            for (var chunk = chunks + (long)o0 * rank; o + Chunk <= o1; o += Chunk)
             {
                 var acc = Vector256.Load(y + o);
-                var row = bt + o;
-                for (var r = 0; r < rank; r++, row += outputs)
-                    acc = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(row), Vector256.Create(h[r]), acc);
+                for (var r = 0; r < rank; r++, chunk += Chunk)
+                    acc = Vector256.FusedMultiplyAdd(Float16.ToSingleFinite(chunk), Vector256.Create(h[r]), acc);
                 acc.Store(y + o);
             }
         }
         for (; o < o1; o++)
         {
             var acc = y[o];
-            for (var r = 0; r < rank; r++) acc = MathF.FusedMultiplyAdd(Float16.Lookup(bt[(long)r * outputs + o]), h[r], acc);
+            var column = chunks + (long)(o / Chunk) * Chunk * rank + o % Chunk;
+            for (var r = 0; r < rank; r++) acc = MathF.FusedMultiplyAdd(Float16.Lookup(column[r * Chunk]), h[r], acc);
             y[o] = acc;
         }
     }
