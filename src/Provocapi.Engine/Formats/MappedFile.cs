@@ -35,12 +35,16 @@ public sealed unsafe partial class MappedFile : IDisposable
 
     public ReadOnlySpan<byte> Span(long offset, int length) => new(At(offset, length), length);
 
-    /// <summary>Drops the whole pages of [start, start + length) from the process's resident memory (Linux; elsewhere a
-    /// no-op). For data copied out at load time: the pages stay in the page cache and are read again if touched, but
-    /// the process no longer counts them twice.</summary>
+    /// <summary>Drops the whole pages of [start, start + length), which must lie in this map, from the process's resident
+    /// memory (Linux; elsewhere a no-op). For data copied out at load time: the pages stay in the page cache and are read
+    /// again if touched, but the process no longer counts them twice. Anywhere else the same call would zero memory, so
+    /// a range outside the map is refused.</summary>
     public void ReleasePages(byte* start, long length)
     {
-        if (!OperatingSystem.IsLinux() || length <= 0) return;
+        if (_pointer == null) throw new ObjectDisposedException(Path);
+        if (length < 0 || start < _pointer || start > _pointer + Length - length)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{Path}: {length} bytes at {(nuint)start:x} are not inside the map");
+        if (!OperatingSystem.IsLinux() || length == 0) return;
         var page = Environment.SystemPageSize;
         var first = ((nuint)start + (nuint)page - 1) & ~(nuint)(page - 1);
         var end = ((nuint)start + (nuint)length) & ~(nuint)(page - 1);

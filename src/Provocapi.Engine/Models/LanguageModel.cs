@@ -36,12 +36,13 @@ public sealed class LanguageModel : IDisposable
     static LanguageModel LoadGguf(string path, IProgress<double>? progress, CancellationToken cancellationToken)
     {
         var file = GgufFile.Open(path);
+        LlamaWeights? weights = null;
         try
         {
             var config = GgufConfigReader.Read(file);
             var tokenizer = Tokenizer.FromGguf(file);
             RequireVocabulary(path, config, tokenizer);
-            var weights = LlamaWeightLoader.Load(config, new GgufTensorSource(file), LlamaTensorNames.Gguf, progress, cancellationToken);
+            weights = LlamaWeightLoader.Load(config, new GgufTensorSource(file), LlamaTensorNames.Gguf, progress, cancellationToken);
             return new LanguageModel
             {
                 Source = path,
@@ -54,7 +55,9 @@ public sealed class LanguageModel : IDisposable
         }
         catch
         {
-            file.Dispose();
+            // Loaded weights own the file (and any regrouped copies).
+            if (weights != null) weights.Owner.Dispose();
+            else file.Dispose();
             throw;
         }
     }
@@ -65,9 +68,10 @@ public sealed class LanguageModel : IDisposable
         var tokenizer = Tokenizer.FromHuggingFaceFolder(folder);
         RequireVocabulary(folder, config, tokenizer);
         var checkpoint = SafetensorsCheckpoint.Open(folder);
+        LlamaWeights? weights = null;
         try
         {
-            var weights = LlamaWeightLoader.Load(config, new SafetensorsTensorSource(checkpoint, folder), LlamaTensorNames.HuggingFace, progress, cancellationToken);
+            weights = LlamaWeightLoader.Load(config, new SafetensorsTensorSource(checkpoint, folder), LlamaTensorNames.HuggingFace, progress, cancellationToken);
             var stops = new HashSet<int>(tokenizer.EndOfGenerationIds);
             var (template, toolUse) = HuggingFaceChatTemplate.Read(folder);
             stops.UnionWith(ReadGenerationEos(folder));
@@ -83,7 +87,8 @@ public sealed class LanguageModel : IDisposable
         }
         catch
         {
-            checkpoint.Dispose();
+            if (weights != null) weights.Owner.Dispose();
+            else checkpoint.Dispose();
             throw;
         }
     }

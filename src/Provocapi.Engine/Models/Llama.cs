@@ -140,7 +140,8 @@ public sealed unsafe class Llama : IDisposable
         }
         if (count == 0) return;
         var (_, inputs) = LoraProjections.Shape(outputs[0].Projection, Config);
-        Lora.Apply(s.LoraTargets.AsSpan(0, count), x, inputs, workers);
+        try { Lora.Apply(s.LoraTargets.AsSpan(0, count), x, inputs, workers); }
+        finally { Array.Clear(s.LoraTargets); }
     }
 
     static int MaxPosition(ForwardBatch batch, KvPageTable sequence)

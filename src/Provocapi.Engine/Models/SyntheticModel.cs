@@ -83,6 +83,4 @@ public static unsafe class SyntheticModel
             throw;
         }
     }
-
-    /// <summary>Native allocations freed together.</summary>
 }

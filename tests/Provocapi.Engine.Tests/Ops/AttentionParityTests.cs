@@ -37,6 +37,7 @@ public sealed unsafe class AttentionParityTests
         var g = new Attention.Geometry(heads, kvHeads, headDim);
         var query = RandomData.Floats(heads * headDim, heads);
         float[] fast = new float[heads * headDim], reference = new float[heads * headDim];
+        Array.Fill(fast, float.NaN); // every output column must be written, not added to
         var scores = new float[length];
         for (var h = 0; h < heads; h++)
         {

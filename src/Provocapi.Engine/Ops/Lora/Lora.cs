@@ -173,7 +173,11 @@ public static unsafe partial class Lora
             }
         }
 
-        public void Finish() => _x = null;
+        public void Finish()
+        {
+            _x = null;
+            for (var p = 0; p < _count; p++) _projections[p].Forget();
+        }
 
         public void Run(int index)
         {
@@ -247,6 +251,13 @@ public static unsafe partial class Lora
             var wanted = (threads + groups - 1) / Math.Max(1, groups);
             _slices = Math.Clamp(wanted, 1, Math.Max(1, _outputs / MinOutputsPerItem));
             _sliceWidth = (_outputs / _slices + 7) & ~7;
+        }
+
+        /// <summary>Drops the call's output pointer and adapters, which are pinned only for the call.</summary>
+        public void Forget()
+        {
+            _y = null;
+            Groups.Clear();
         }
 
         public void Run(int index, float* x)

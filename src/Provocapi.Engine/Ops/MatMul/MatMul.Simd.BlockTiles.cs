@@ -48,8 +48,8 @@ public static unsafe partial class MatMul
     }
 
     /// <summary>y for rows r..r+3 and tokens t, t+1, given the rows' block scales from <see cref="RowScales{TBlock}"/>.
-    /// Accumulator acc{i}{j} holds row i, token j. One cache line from <paramref name="prefetch"/> is prefetched per
-    /// block, <paramref name="prefetchLines"/> in all.</summary>
+    /// Accumulator acc{i}{j} holds row i, token j. The <paramref name="prefetchLines"/> cache lines from
+    /// <paramref name="prefetch"/> are prefetched spread over the blocks.</summary>
     static void FourRowsTwoTokens<TBlock>(WeightMatrix w, MatMulActivations a, float* y, int r, int t, float* rowScales, byte* prefetch, int prefetchLines) where TBlock : struct, IBlock32
     {
         var blocks = a.BlocksPerToken;
@@ -63,7 +63,7 @@ public static unsafe partial class MatMul
         Vector256<float> acc01 = default, acc11 = default, acc21 = default, acc31 = default;
         for (var b = 0; b < blocks; b++, row += TBlock.Bytes, x += 32, s++, rowScales += BlockTileRows)
         {
-            if (b < prefetchLines) Sse.Prefetch0(prefetch + b * CacheLine);
+            for (var line = b; line < prefetchLines; line += blocks) Sse.Prefetch0(prefetch + (long)line * CacheLine);
             var r4 = Sse.LoadVector128(rowScales);
             Avx.Store(p, Vector256.Create(r4, r4) * Vector256.Create(Vector128.Create(s[0]), Vector128.Create(s[blocks])));
             var x0 = Avx.LoadVector256(x);
