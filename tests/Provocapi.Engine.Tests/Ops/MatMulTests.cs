@@ -28,39 +28,8 @@ public class MatMulTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Fast_matches_reference_within_activation_quantization(TensorType type, int columns, bool randomBits)
-    {
-        using var workers = new CpuWorkers(2);
-        foreach (var rows in RowCounts)
-        {
-            using var matrix = randomBits ? RandomWeights.RandomBits(type, rows, columns, rows) : RandomWeights.Quantized(type, rows, columns, rows);
-            var w = matrix.Weights;
-            var weights = RandomWeights.DequantizeReference(w);
-            foreach (var tokens in TokenCounts)
-            {
-                var x = RandomWeights.Floats(tokens * columns, 100 + tokens);
-                var fast = new float[tokens * rows];
-                var reference = new float[tokens * rows];
-                MatMul.Compute(w, x, fast, tokens, workers);
-                MatMul.ComputeReference(w, x, reference, tokens);
-                var block = MatMulActivations.LayoutFor(type) switch
-                {
-                    ActivationLayout.Blocks => Quantize.ActivationBlock,
-                    ActivationLayout.SuperBlocks => Quantize.ActivationSuperBlock,
-                    _ => 0,
-                };
-                for (var t = 0; t < tokens; t++)
-                {
-                    for (var r = 0; r < rows; r++)
-                    {
-                        var bound = Tolerance(weights.AsSpan(r * columns, columns), x.AsSpan(t * columns, columns), block);
-                        var error = Math.Abs(fast[t * rows + r] - reference[t * rows + r]);
-                        Assert.True(error <= bound, $"{type} {rows}x{columns}, {tokens} tokens, token {t} row {r}: fast {fast[t * rows + r]} vs reference {reference[t * rows + r]} (error {error:G3} > bound {bound:G3})");
-                    }
-                }
-            }
-        }
-    }
+    public void Fast_matches_reference_within_activation_quantization(TensorType type, int columns, bool randomBits) =>
+        MatchesReference(type, columns, randomBits, RowCounts, grouped: false);
 
     /// <summary>Q8_0 regrouped eight rows at a time (as loaded models have it) against the reference, row counts of
     /// one to five groups and every token-count remainder of the four-token kernel.</summary>
@@ -68,14 +37,23 @@ public class MatMulTests
     [InlineData(96, false)]
     [InlineData(96, true)]
     [InlineData(160, true)]
-    public void Grouped_Q8_0_matches_reference_within_activation_quantization(int columns, bool randomBits)
+    public void Grouped_Q8_0_matches_reference_within_activation_quantization(int columns, bool randomBits) =>
+        MatchesReference(TensorType.Q8_0, columns, randomBits, [8, 24, 40], grouped: true);
+
+    static void MatchesReference(TensorType type, int columns, bool randomBits, int[] rowCounts, bool grouped)
     {
         using var workers = new CpuWorkers(2);
-        foreach (var rows in new[] { 8, 24, 40 })
+        var block = MatMulActivations.LayoutFor(type) switch
         {
-            using var matrix = randomBits ? RandomWeights.RandomBits(TensorType.Q8_0, rows, columns, rows) : RandomWeights.Quantized(TensorType.Q8_0, rows, columns, rows);
+            ActivationLayout.Blocks => Quantize.ActivationBlock,
+            ActivationLayout.SuperBlocks => Quantize.ActivationSuperBlock,
+            _ => 0,
+        };
+        foreach (var rows in rowCounts)
+        {
+            using var matrix = randomBits ? RandomWeights.RandomBits(type, rows, columns, rows) : RandomWeights.Quantized(type, rows, columns, rows);
             var weights = RandomWeights.DequantizeReference(matrix.Weights);
-            var w = Grouped(matrix);
+            var w = grouped ? Grouped(matrix) : matrix.Weights;
             foreach (var tokens in TokenCounts)
             {
                 var x = RandomWeights.Floats(tokens * columns, 100 + tokens);
@@ -84,12 +62,14 @@ public class MatMulTests
                 MatMul.Compute(w, x, fast, tokens, workers);
                 MatMul.ComputeReference(w, x, reference, tokens);
                 for (var t = 0; t < tokens; t++)
+                {
                     for (var r = 0; r < rows; r++)
                     {
-                        var bound = Tolerance(weights.AsSpan(r * columns, columns), x.AsSpan(t * columns, columns), Quantize.ActivationBlock);
+                        var bound = Tolerance(weights.AsSpan(r * columns, columns), x.AsSpan(t * columns, columns), block);
                         var error = Math.Abs(fast[t * rows + r] - reference[t * rows + r]);
-                        Assert.True(error <= bound, $"{rows}x{columns}, {tokens} tokens, token {t} row {r}: fast {fast[t * rows + r]} vs reference {reference[t * rows + r]} (error {error:G3} > bound {bound:G3})");
+                        Assert.True(error <= bound, $"{type}{(grouped ? " regrouped" : "")} {rows}x{columns}, {tokens} tokens, token {t} row {r}: fast {fast[t * rows + r]} vs reference {reference[t * rows + r]} (error {error:G3} > bound {bound:G3})");
                     }
+                }
             }
         }
     }
@@ -112,19 +92,19 @@ public class MatMulTests
     {
         // 70 tokens: two token tiles and a remainder; 74 rows: a tile remainder that is not whole row groups (72 when regrouped).
         const int Tokens = 70;
-        var Rows = grouped ? 72 : 74;
+        var rows = grouped ? 72 : 74;
         var columns = TensorTypeInfo.BlockElements(type) == 256 ? 512 : 160;
-        using var matrix = RandomWeights.Quantized(type, Rows, columns, 9);
+        using var matrix = RandomWeights.Quantized(type, rows, columns, 9);
         var w = grouped ? Grouped(matrix) : matrix.Weights;
         using var workers = new CpuWorkers(2);
         var x = RandomWeights.Floats(Tokens * columns, 10);
-        var batch = new float[Tokens * Rows];
+        var batch = new float[Tokens * rows];
         MatMul.Compute(w, x, batch, Tokens, workers);
-        var alone = new float[Rows];
+        var alone = new float[rows];
         for (var t = 0; t < Tokens; t++)
         {
             MatMul.Compute(w, x.AsSpan(t * columns, columns), alone, 1, workers);
-            Assert.Equal(alone, batch.AsSpan(t * Rows, Rows).ToArray());
+            Assert.Equal(alone, batch.AsSpan(t * rows, rows).ToArray());
         }
     }
 
