@@ -164,7 +164,7 @@ public sealed class TestLoraAdapter
             for (var o = 0; o < w.Rows; o++)
             {
                 var row = new Span<float>(data + (long)o * w.Columns, w.Columns);
-                RowReference(w, o, row);
+                Dequantize.RowReference(w, o, row);
                 for (var c = 0; c < w.Columns; c++)
                 {
                     double delta = 0;
@@ -173,19 +173,6 @@ public sealed class TestLoraAdapter
                 }
             }
             return new WeightMatrix(w.Name + "+lora", TensorType.F32, w.Rows, w.Columns, (byte*)data);
-        }
-
-        /// <summary>Row r with the reference dequantizer, from either layout (a regrouped Q8_0 row gathered back first).</summary>
-        static void RowReference(WeightMatrix w, int r, Span<float> row)
-        {
-            if (!w.Grouped)
-            {
-                Dequantize.RowReference(w.Type, w.Row(r), row);
-                return;
-            }
-            var bytes = new byte[w.RowBytes];
-            Q8_0RowGroups.CopyRow(w.Data, r, w.Columns, bytes);
-            fixed (byte* q = bytes) Dequantize.RowReference(w.Type, q, row);
         }
 
         public void Dispose()

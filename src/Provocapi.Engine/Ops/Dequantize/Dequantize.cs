@@ -15,15 +15,25 @@ public static unsafe partial class Dequantize
 
     /// <summary>Row <paramref name="r"/> of <paramref name="w"/> as floats, in either layout: a regrouped matrix's
     /// row (<see cref="Q8_0RowGroups"/>) is gathered back into Q8_0 blocks first.</summary>
-    public static void Row(WeightMatrix w, int r, Span<float> dst)
+    public static void Row(WeightMatrix w, int r, Span<float> dst) => MatrixRow(w, r, dst, reference: false);
+
+    /// <summary>The same with the reference dequantizer, for the kernels' reference twins.</summary>
+    public static void RowReference(WeightMatrix w, int r, Span<float> dst) => MatrixRow(w, r, dst, reference: true);
+
+    static void MatrixRow(WeightMatrix w, int r, Span<float> dst, bool reference)
     {
         if (!w.Grouped)
         {
-            Row(w.Type, w.Row(r), dst);
+            if (reference) RowReference(w.Type, w.Row(r), dst);
+            else Row(w.Type, w.Row(r), dst);
             return;
         }
         Span<byte> row = stackalloc byte[(int)w.RowBytes];
         Q8_0RowGroups.CopyRow(w.Data, r, w.Columns, row);
-        fixed (byte* q = row) Row(w.Type, q, dst);
+        fixed (byte* q = row)
+        {
+            if (reference) RowReference(w.Type, q, dst);
+            else Row(w.Type, q, dst);
+        }
     }
 }

@@ -11,15 +11,9 @@ public static unsafe partial class MatMul
     {
         CheckShapes(w, x.Length, y.Length, tokens);
         var row = new float[w.Columns];
-        var grouped = new byte[w.Grouped ? w.RowBytes : 0];
         for (var r = 0; r < w.Rows; r++)
         {
-            if (w.Grouped)
-            {
-                Q8_0RowGroups.CopyRow(w.Data, r, w.Columns, grouped);
-                fixed (byte* q = grouped) Dequantize.RowReference(w.Type, q, row);
-            }
-            else Dequantize.RowReference(w.Type, w.Row(r), row);
+            Dequantize.RowReference(w, r, row);
             for (var t = 0; t < tokens; t++)
             {
                 var input = x.Slice(t * w.Columns, w.Columns);
