@@ -28,9 +28,12 @@ public sealed class AdapterFiles(IOptions<ServerOptions> server, IOptions<Adapte
 
     public string CreateFolder(string tenantId, string id) => Directory.CreateDirectory(Folder(tenantId, id)).FullName;
 
-    public void DeleteFolder(string tenantId, string id)
+    public void DeleteFolder(string tenantId, string id) => DeleteTree(Folder(tenantId, id));
+
+    /// <summary>Deletes <paramref name="folder"/> and everything in it; a folder already gone is fine.</summary>
+    public static void DeleteTree(string folder)
     {
-        try { Directory.Delete(Folder(tenantId, id), recursive: true); }
+        try { Directory.Delete(folder, recursive: true); }
         catch (DirectoryNotFoundException) { }
     }
 

@@ -56,7 +56,7 @@ public static class ClusterModule
         if (app.Configuration.Role() != ClusterRole.Gateway) return app;
         app.MapGroup("/v1").WithTags("Inference").MapRoutedInference();
         app.MapGet("/ready", (WorkerDirectory directory) => directory.IsLoaded
-                ? Results.Ok(new { status = "ready", workers = directory.Workers.Count(w => directory.IsUsable(w) && w.Models.Count > 0) })
+                ? Results.Ok(new { status = "ready", workers = directory.Usable.Count(w => w.Models.Count > 0) })
                 : Results.Json(new ErrorResponse(new ApiError("The worker registry has not been read yet.", "server_error", "not_ready")), statusCode: StatusCodes.Status503ServiceUnavailable))
             .WithName("ready").WithSummary("200 once the gateway has read the worker registry, 503 before; workers counts those that serve a model now.").WithTags("Health")
             .Produces(StatusCodes.Status200OK).Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);

@@ -20,6 +20,9 @@ public sealed record WorkerModel(
     public bool Answers(string name) => Id == name || Aliases.Contains(name);
 
     public bool IsVisibleTo(string tenantName) => Tenants.Count == 0 || Tenants.Contains(tenantName);
+
+    /// <summary>Whether a request for <paramref name="name"/> from <paramref name="tenantName"/> can go to this model.</summary>
+    public bool Serves(string name, string tenantName) => Answers(name) && IsVisibleTo(tenantName);
 }
 
 /// <summary>The ready models of this process, as <see cref="WorkerModel"/>s; the inference module provides it.</summary>

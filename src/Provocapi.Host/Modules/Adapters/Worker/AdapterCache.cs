@@ -23,7 +23,7 @@ public sealed class AdapterCache(AdapterRegistry registry, IOptions<ServerOption
     public string Commit(string staging, string id)
     {
         var folder = Folder(id);
-        Delete(folder);
+        AdapterFiles.DeleteTree(folder);
         Directory.Move(staging, folder);
         return folder;
     }
@@ -36,15 +36,10 @@ public sealed class AdapterCache(AdapterRegistry registry, IOptions<ServerOption
     public bool Drop(string id)
     {
         var held = registry.Unregister(id);
-        Delete(Folder(id));
+        AdapterFiles.DeleteTree(Folder(id));
         return held;
     }
 
-    public void Clear() => Delete(_root);
+    public void Clear() => AdapterFiles.DeleteTree(_root);
 
-    public static void Delete(string folder)
-    {
-        try { Directory.Delete(folder, recursive: true); }
-        catch (DirectoryNotFoundException) { }
-    }
 }

@@ -104,7 +104,7 @@ public sealed class AdapterFetcher(
         }
         finally
         {
-            AdapterCache.Delete(staging);
+            AdapterFiles.DeleteTree(staging);
         }
     }
 

@@ -5,5 +5,5 @@ namespace Provocapi.Host.Modules.Cluster.Gateway;
 /// <summary>The workers this gateway would route to now, by the registry as last read.</summary>
 public sealed class HealthyWorkerList(WorkerDirectory directory) : IHealthyWorkers
 {
-    public IReadOnlyList<string> Urls() => directory.Workers.Where(directory.IsUsable).Select(w => w.Url).ToList();
+    public IReadOnlyList<string> Urls() => directory.Usable.Select(w => w.Url).ToList();
 }

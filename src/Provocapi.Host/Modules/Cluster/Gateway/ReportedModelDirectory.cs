@@ -12,9 +12,9 @@ public sealed class ReportedModelDirectory(WorkerDirectory directory) : IModelDi
 {
     public (string Id, TransformerConfig Config)? FindChatModel(string name, Caller caller)
     {
-        var model = directory.Workers.Where(directory.IsUsable)
+        var model = directory.Usable
             .SelectMany(w => w.Models)
-            .FirstOrDefault(m => m.Answers(name) && m.IsVisibleTo(caller.TenantName) && m.Config != null);
+            .FirstOrDefault(m => m.Serves(name, caller.TenantName) && m.Config != null);
         return model == null ? null : (model.Id, model.Config!);
     }
 }

@@ -37,6 +37,9 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
         && _seen.TryGetValue(worker.Id, out var seen) && Now - seen.SeenAt <= (long)options.Value.WorkerTimeout.TotalMilliseconds
         && !(_failedAtHeartbeat.TryGetValue(worker.Id, out var failed) && failed >= worker.HeartbeatAt);
 
+    /// <summary>The workers a request may go to now (<see cref="IsUsable"/>).</summary>
+    public IEnumerable<WorkerRecord> Usable => Workers.Where(IsUsable);
+
     public int InFlight(string workerId) => _inFlight.GetValueOrDefault(workerId);
 
     /// <summary>Counts a request on <paramref name="workerId"/> until the returned scope ends.</summary>

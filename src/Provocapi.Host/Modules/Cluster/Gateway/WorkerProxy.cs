@@ -38,6 +38,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     public async Task ForwardAsync(HttpContext http, ReadOnlyMemory<byte> body, string model, string? adapter)
     {
         var caller = http.Caller();
+        var callerHeader = CallerHeader.Write(caller);
         var tried = new List<string>(Attempts);
         Outcome? last = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
@@ -47,7 +48,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
             tried.Add(worker.Id);
             if (attempt > 0) GatewayMetrics.Retried();
             using (directory.Enter(worker.Id))
-                last = await AttemptAsync(http, worker, body, caller);
+                last = await AttemptAsync(http, worker, body, callerHeader);
             GatewayMetrics.Attempted(worker.Id, last switch { Outcome.Done => "served", Outcome.Unreachable => "unreachable", _ => "server_error" });
             if (last is Outcome.Done) return;
             if (last is Outcome.Unreachable) directory.Failed(worker);
@@ -69,7 +70,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         }
     }
 
-    async Task<Outcome> AttemptAsync(HttpContext http, WorkerRecord worker, ReadOnlyMemory<byte> body, Caller caller)
+    async Task<Outcome> AttemptAsync(HttpContext http, WorkerRecord worker, ReadOnlyMemory<byte> body, string callerHeader)
     {
         var info = http.RequestInfo();
         using var request = new HttpRequestMessage(HttpMethod.Post, worker.Url + http.Request.Path + http.Request.QueryString)
@@ -78,7 +79,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("Authorization", secret.AuthorizationValue);
-        request.Headers.TryAddWithoutValidation(CallerHeader.Name, CallerHeader.Write(caller));
+        request.Headers.TryAddWithoutValidation(CallerHeader.Name, callerHeader);
         request.Headers.TryAddWithoutValidation(ResponseHeadersMiddleware.RequestIdHeader, info.RequestId);
         var sentAt = Stopwatch.GetTimestamp();
         HttpResponseMessage response;

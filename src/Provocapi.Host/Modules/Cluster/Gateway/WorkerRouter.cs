@@ -15,10 +15,10 @@ public sealed class WorkerRouter(WorkerDirectory directory)
     {
         WorkerRecord? best = null;
         (int Holds, long Load, int Draw) bestRank = default;
-        foreach (var worker in directory.Workers)
+        foreach (var worker in directory.Usable)
         {
-            if (exclude.Contains(worker.Id) || !directory.IsUsable(worker)) continue;
-            var served = worker.Models.FirstOrDefault(m => m.Answers(model) && m.IsVisibleTo(caller.TenantName));
+            if (exclude.Contains(worker.Id)) continue;
+            var served = worker.Models.FirstOrDefault(m => m.Serves(model, caller.TenantName));
             if (served == null) continue;
             // Keyed by the model's id: workers report adapters by their base model's id, the request may name an alias.
             var holds = adapter != null && worker.Adapters.Contains(WorkerRecord.AdapterKey(caller.TenantId, served.Id, adapter)) ? 0 : 1;
@@ -30,11 +30,11 @@ public sealed class WorkerRouter(WorkerDirectory directory)
 
     /// <summary>Whether any worker, healthy or not, has reported <paramref name="model"/> for the caller: unknown is a 404, known but unserved a 503.</summary>
     public bool Knows(string model, Caller caller) =>
-        directory.Workers.Any(w => w.Models.Any(m => m.Answers(model) && m.IsVisibleTo(caller.TenantName)));
+        directory.Workers.Any(w => w.Models.Any(m => m.Serves(model, caller.TenantName)));
 
     /// <summary>The models healthy workers serve to the caller, one entry per id.</summary>
     public IReadOnlyList<WorkerModel> Models(Caller caller) =>
-        directory.Workers.Where(directory.IsUsable)
+        directory.Usable
             .SelectMany(w => w.Models.Where(m => m.IsVisibleTo(caller.TenantName)))
             .GroupBy(m => m.Id).Select(g => g.MinBy(m => m.Created)!)
             .OrderBy(m => m.Id, StringComparer.Ordinal).ToList();

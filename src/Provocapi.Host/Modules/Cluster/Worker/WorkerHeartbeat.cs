@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +19,7 @@ public sealed class WorkerHeartbeat(
     WorkerRegistry registry,
     NodeIdentity node,
     IServedModelReport models,
-    IServiceProvider services,
+    AdapterRegistry adapters,
     IServer server,
     IHostApplicationLifetime lifetime,
     IOptions<ClusterOptions> options,
@@ -44,9 +43,9 @@ public sealed class WorkerHeartbeat(
 
     WorkerRecord Record(string url)
     {
-        var adapters = services.GetService<AdapterRegistry>()?.Registered()
-            .Select(a => WorkerRecord.AdapterKey(a.Owner, a.BaseModel, a.Name)).Order(StringComparer.Ordinal).ToList() ?? [];
-        return new WorkerRecord(node.NodeId, node.Instance, url, models.ReadyModels(), adapters, _startedAt, clock.GetUtcNow().ToUnixTimeMilliseconds(), null);
+        var held = adapters.Registered()
+            .Select(a => WorkerRecord.AdapterKey(a.Owner, a.BaseModel, a.Name)).Order(StringComparer.Ordinal).ToList();
+        return new WorkerRecord(node.NodeId, node.Instance, url, models.ReadyModels(), held, _startedAt, clock.GetUtcNow().ToUnixTimeMilliseconds(), null);
     }
 
     /// <summary>One heartbeat, unless the worker has left: a report after <see cref="Leave"/> would mark the row live again.</summary>
