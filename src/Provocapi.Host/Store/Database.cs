@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Provocapi.Host.Platform.Cluster;
 
 namespace Provocapi.Host.Store;
 
@@ -22,11 +23,16 @@ public abstract class Database
 
     public abstract bool IsUniqueViolation(Exception exception);
 
+    /// <summary>Whether other processes may use this store too: a PostgreSQL store, or a SQLite file under a cluster role
+    /// (a cluster's nodes on one machine may share a data folder). State a process keeps in memory is then its own only.</summary>
+    public bool IsShared(ClusterRole role) => role != ClusterRole.All || Dialect == StoreDialect.Postgres;
+
     /// <summary>An expression that orders <c>batch_jobs</c> rows by insertion (several may share a second).</summary>
     public abstract string InsertOrder { get; }
 
-    /// <summary>The clause that locks the rows a query reads until the write transaction ends (SQLite's write lock already covers the file).</summary>
-    public abstract string ForUpdate { get; }
+    /// <summary>The clause that locks the rows of <paramref name="alias"/> a query reads until the write transaction ends,
+    /// passing over rows another transaction holds (SQLite's write lock already covers the file).</summary>
+    public abstract string LockSkippingLocked(string alias);
 
     /// <summary>A condition that <paramref name="column"/> is one of the list parameter <paramref name="parameter"/> (Dapper passes lists as arrays to Npgsql).</summary>
     public abstract string IsAnyOf(string column, string parameter);

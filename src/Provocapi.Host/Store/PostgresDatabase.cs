@@ -13,7 +13,7 @@ public sealed class PostgresDatabase(string connectionString) : Database, IDispo
     /// <summary>Postgres has no rowid: <c>batch_jobs.seq</c> is a BIGSERIAL (migration 0004).</summary>
     public override string InsertOrder => "seq";
 
-    public override string ForUpdate => "FOR UPDATE";
+    public override string LockSkippingLocked(string alias) => $"FOR UPDATE OF {alias} SKIP LOCKED";
 
     public override string IsAnyOf(string column, string parameter) => $"{column} = ANY({parameter})";
 

@@ -36,7 +36,7 @@ public sealed class SqliteDatabase : Database
 
     public override string InsertOrder => "rowid";
 
-    public override string ForUpdate => "";
+    public override string LockSkippingLocked(string alias) => "";
 
     public override string IsAnyOf(string column, string parameter) => $"{column} IN {parameter}";
 

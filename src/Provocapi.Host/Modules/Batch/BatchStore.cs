@@ -131,7 +131,7 @@ public sealed class BatchStore(Database store, NodeIdentity node)
         var nowMs = now.ToUnixTimeMilliseconds();
         var parameters = new DynamicParameters(new { status = BatchStatus.InProgress, count, seconds = now.ToUnixTimeSeconds(), nowMs });
         var served = models == null ? "" : $"AND (l.model IS NULL OR {Served(models, parameters)})";
-        var skipLocked = store.Dialect == StoreDialect.Postgres ? "FOR UPDATE OF l SKIP LOCKED" : "";
+        var skipLocked = store.LockSkippingLocked("l");
         using var connection = store.Open();
         using var transaction = store.BeginWrite(connection);
         AbandonLost(connection, transaction, now);
@@ -180,6 +180,11 @@ public sealed class BatchStore(Database store, NodeIdentity node)
     /// <summary>A line whose lease runs out this many times is recorded as failed instead of run again: it may be what kills its workers.</summary>
     public const int MaxLosses = 3;
 
+    static readonly string AbandonedError = ErrorJson("line_abandoned", $"The line's worker stopped responding {MaxLosses} times while running it, so it was not run again.");
+
+    /// <summary>A line's error as stored: the OpenAI error's code and message.</summary>
+    static string ErrorJson(string code, string? message) => System.Text.Json.JsonSerializer.Serialize(new { code, message });
+
     /// <summary>Fails the lines of running jobs whose lease ran out for the <see cref="MaxLosses"/>th time, counting each once.</summary>
     void AbandonLost(DbConnection connection, DbTransaction transaction, DateTimeOffset now)
     {
@@ -194,7 +199,7 @@ public sealed class BatchStore(Database store, NodeIdentity node)
             new
             {
                 nowMs = now.ToUnixTimeMilliseconds(), seconds = now.ToUnixTimeSeconds(), lost = MaxLosses - 1, status = BatchStatus.InProgress,
-                error = System.Text.Json.JsonSerializer.Serialize(new { code = "line_abandoned", message = $"The line's worker stopped responding {MaxLosses} times while running it, so it was not run again." }),
+                error = AbandonedError,
             }, transaction).ToList();
         foreach (var job in jobs.GroupBy(j => j))
             connection.Execute("UPDATE batch_jobs SET failed_count = failed_count + @n WHERE id = @id", new { id = job.Key, n = job.Count() }, transaction);
@@ -235,7 +240,7 @@ public sealed class BatchStore(Database store, NodeIdentity node)
             WHERE job_id = @JobId AND line = @Line AND state = 'running' AND lease_owner = @owner
             """,
             new { line.JobId, line.Line, result.StatusCode, result.RequestId, result.Body, now, owner = node.Instance,
-                  error = result.ErrorCode == null ? null : System.Text.Json.JsonSerializer.Serialize(new { code = result.ErrorCode, message = result.ErrorMessage }) },
+                  error = result.ErrorCode == null ? null : ErrorJson(result.ErrorCode, result.ErrorMessage) },
             transaction);
         if (updated == 1) transaction.Commit();
         else transaction.Rollback();

@@ -21,8 +21,8 @@ public static class KeysModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         // One process keeps its buckets in memory; processes sharing a store (Postgres, or a cluster's nodes on one
         // machine's SQLite file) share them there, or each would grant the whole limit.
-        var clustered = builder.Configuration.Role() != ClusterRole.All;
-        builder.Services.AddSingleton<IRateBuckets>(services => services.GetRequiredService<Database>() is var database && (clustered || database.Dialect == StoreDialect.Postgres)
+        var role = builder.Configuration.Role();
+        builder.Services.AddSingleton<IRateBuckets>(services => services.GetRequiredService<Database>() is var database && database.IsShared(role)
             ? new StoreRateBuckets(database, services.GetRequiredService<TimeProvider>())
             : new MemoryRateBuckets());
         builder.Services.AddSingleton<TenantRateLimiter>();

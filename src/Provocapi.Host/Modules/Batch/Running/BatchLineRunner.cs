@@ -52,7 +52,7 @@ public sealed class BatchLineRunner(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_role == ClusterRole.All && database.Dialect == StoreDialect.Sqlite)
+        if (!database.IsShared(_role))
         {
             var reset = store.ResetRunning();
             if (reset > 0) logger.LogInformation("{Lines} batch lines left running by the last process will run again", reset);

@@ -9,8 +9,6 @@ public sealed class TokenBucket(long perMinute)
     BucketLevel _level = BucketLevel.Full(perMinute);
     long _updatedAt = Stopwatch.GetTimestamp();
 
-    public long Capacity => perMinute;
-
     public BucketState TryTake(long amount)
     {
         lock (_lock)
