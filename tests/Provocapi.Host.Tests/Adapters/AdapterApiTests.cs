@@ -5,6 +5,7 @@ using Provocapi.Engine.Models.Adapters;
 using Provocapi.Engine.Sampling;
 using Provocapi.Host.Tests.Server;
 using Provocapi.Tests;
+using static Provocapi.Host.Tests.Adapters.AdapterUploads;
 
 namespace Provocapi.Host.Tests.Adapters;
 
@@ -15,26 +16,6 @@ public sealed class AdapterApiTests(AdapterServerFixture server)
     static readonly int[] Prompt = [50256, 464, 2068, 7586, 21831];
 
     TestLoraAdapter MakeAdapter(int seed, int rank = 8) => TestLoraAdapter.Random(server.Engine("d64").Model.Config, rank, 2f * rank, seed);
-
-    static MultipartFormDataContent Form(string? name, string? baseModel, params (string FileName, byte[] Bytes)[] files)
-    {
-        var form = new MultipartFormDataContent();
-        if (name != null) form.Add(new StringContent(name), "name");
-        if (baseModel != null) form.Add(new StringContent(baseModel), "base_model");
-        foreach (var (fileName, bytes) in files) form.Add(new ByteArrayContent(bytes), "file", fileName);
-        return form;
-    }
-
-    static (string, byte[])[] PeftFiles(string folder) =>
-        [("adapter_config.json", File.ReadAllBytes(Path.Combine(folder, "adapter_config.json"))), ("adapter_model.safetensors", File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors")))];
-
-    static async Task<JsonElement> UploadAsync(HttpClient client, string name, string baseModel, params (string, byte[])[] files)
-    {
-        using var response = await client.PostAsync("/v1/adapters/upload", Form(name, baseModel, files));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
 
     static async Task<(string Text, HttpResponseMessage Response)> CompleteAsync(HttpClient client, string model)
     {

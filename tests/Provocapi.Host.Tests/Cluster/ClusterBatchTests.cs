@@ -5,7 +5,6 @@ using System.Text.Json;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Tests.Batch;
-using Provocapi.Tests;
 
 namespace Provocapi.Host.Tests.Cluster;
 
@@ -17,19 +16,13 @@ public sealed class ClusterBatchTests
     /// <summary>Both workers serve the slow synthetic model with short leases, and each runs a few lines at a time, so both get work and the job outlasts a kill.</summary>
     static readonly string[] Worker =
     [
-        "--Provocapi:Models:0:Id=slow",
-        "--Provocapi:Models:0:Path=synthetic:tiny:Q8_0",
-        $"--Provocapi:Models:0:Tokenizer={TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf")}",
+        .. ClusterNodes.SlowModel,
         "--Provocapi:Batch:LeaseDuration=00:00:03",
         "--Provocapi:Batch:MaxConcurrentLines=4",
         "--Provocapi:Batch:PollInterval=00:00:00.100",
     ];
 
-    static string Line(int i) => JsonSerializer.Serialize(new
-    {
-        custom_id = $"k{i}",
-        body = new { model = "slow", messages = new[] { new { role = "user", content = $"Fortune number {i}" } }, max_tokens = 24, temperature = 0 },
-    });
+    static string Line(int i, string model = "slow") => BatchHttp.Chat($"k{i}", $"Fortune number {i}", 24, model);
 
     [Fact]
     public async Task A_worker_killed_mid_job_loses_its_lines_to_the_other_and_every_line_is_recorded_once()
@@ -40,11 +33,11 @@ public sealed class ClusterBatchTests
         using var http = cluster.Client(await cluster.CreateKeyAsync("acme"));
 
         // The gateway checks the file without a model of its own: a model no worker serves fails the job before any line runs.
-        var bad = (await http.SubmittedAsync([Line(0), Line(1).Replace("\"slow\"", "\"nope\"")])).GetProperty("id").GetString()!;
+        var bad = (await http.SubmittedAsync([Line(0), Line(1, model: "nope")])).GetProperty("id").GetString()!;
         var failed = await http.WaitForAsync(bad, "failed");
         Assert.Contains("'nope' does not exist", failed.GetProperty("errors").GetProperty("data")[0].GetProperty("message").GetString());
 
-        var id = (await http.SubmittedAsync(Enumerable.Range(0, Lines).Select(Line))).GetProperty("id").GetString()!;
+        var id = (await http.SubmittedAsync(Enumerable.Range(0, Lines).Select(i => Line(i)))).GetProperty("id").GetString()!;
         // Kill w1 while it is running lines (and some lines are done, so the job is truly under way).
         var w1Busy = false;
         for (var i = 0; i < 1200 && !w1Busy; i++)

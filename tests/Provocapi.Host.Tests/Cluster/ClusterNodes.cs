@@ -3,6 +3,7 @@ using System.Text.Json;
 using Provocapi.Host.Tests.Cli;
 using Provocapi.Host.Tests.Server;
 using Provocapi.Host.Tests.Store;
+using Provocapi.Tests;
 
 namespace Provocapi.Host.Tests.Cluster;
 
@@ -30,7 +31,13 @@ public sealed class ClusterNodes : IAsyncDisposable
     /// <summary>The <c>keys</c> command's flags for the same store.</summary>
     string[] CliStoreArgs => _postgres?.PostgresConnection is { } postgres ? ["--postgres", postgres, "--data", Path.Combine(_data, "cli")] : ["--data", _data];
 
-    public bool OnPostgres => _postgres != null;
+    /// <summary>A worker's settings for the "slow" model: the tiny synthetic shape, slow enough on 2 cores to kill a node mid-request.</summary>
+    public static readonly string[] SlowModel =
+    [
+        "--Provocapi:Models:0:Id=slow",
+        "--Provocapi:Models:0:Path=synthetic:tiny:Q8_0",
+        $"--Provocapi:Models:0:Tokenizer={TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf")}",
+    ];
 
     public ServerProcess Gateway { get; private set; } = null!;
     public IReadOnlyDictionary<string, ServerProcess> Workers => _workers;

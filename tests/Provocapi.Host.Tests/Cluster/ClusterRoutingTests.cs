@@ -2,20 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Provocapi.Tests;
 
 namespace Provocapi.Host.Tests.Cluster;
 
 /// <summary>A gateway routing to worker processes: by model, around dead workers, and what the client sees when they die.</summary>
 public sealed class ClusterRoutingTests
 {
-    static readonly string[] SlowModel =
-    [
-        "--Provocapi:Models:0:Id=slow",
-        "--Provocapi:Models:0:Path=synthetic:tiny:Q8_0",
-        $"--Provocapi:Models:0:Tokenizer={TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf")}",
-    ];
-
     static object Chat(string model, int maxTokens, bool stream = false) => new
     {
         model,
@@ -32,7 +24,7 @@ public sealed class ClusterRoutingTests
     {
         await using var cluster = await ClusterNodes.StartAsync();
         await cluster.AddWorkerAsync("w-demo");
-        await cluster.AddWorkerAsync("w-slow", SlowModel);
+        await cluster.AddWorkerAsync("w-slow", ClusterNodes.SlowModel);
         using var http = cluster.Client(await cluster.CreateKeyAsync("acme"));
 
         var models = await http.GetFromJsonAsync<JsonElement>("/v1/models");
@@ -166,7 +158,7 @@ public sealed class ClusterRoutingTests
     public async Task A_stream_whose_worker_dies_ends_with_an_error_event_then_DONE()
     {
         await using var cluster = await ClusterNodes.StartAsync();
-        var worker = await cluster.AddWorkerAsync("w1", SlowModel);
+        var worker = await cluster.AddWorkerAsync("w1", ClusterNodes.SlowModel);
         using var http = cluster.Client(await cluster.CreateKeyAsync("acme"));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(Chat("slow", 400, stream: true)) };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -186,7 +178,7 @@ public sealed class ClusterRoutingTests
     public async Task A_client_that_leaves_a_stream_is_still_metered()
     {
         await using var cluster = await ClusterNodes.StartAsync();
-        await cluster.AddWorkerAsync("w1", SlowModel);
+        await cluster.AddWorkerAsync("w1", ClusterNodes.SlowModel);
         using var http = cluster.Client(await cluster.CreateKeyAsync("acme"));
         using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = JsonContent.Create(Chat("slow", 400, stream: true)) })
         using (var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))

@@ -9,6 +9,7 @@ using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Tests.Cluster;
 using Provocapi.Host.Tests.Server;
 using Provocapi.Tests;
+using static Provocapi.Host.Tests.Adapters.AdapterUploads;
 
 namespace Provocapi.Host.Tests.Adapters.Cluster;
 
@@ -30,20 +31,7 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
         return TestLoraAdapter.Random(demo.Model.Config, rank: 4, alpha: 8, seed).WritePeft();
     }
 
-    static async Task<JsonElement> UploadAsync(HttpClient client, string name, string folder)
-    {
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent(name), "name" },
-            { new StringContent("demo"), "base_model" },
-        };
-        foreach (var file in new[] { "adapter_config.json", "adapter_model.safetensors" })
-            form.Add(new ByteArrayContent(File.ReadAllBytes(Path.Combine(folder, file))), "file", file);
-        using var response = await client.PostAsync("/v1/adapters/upload", form);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
-        return JsonDocument.Parse(body).RootElement.Clone();
-    }
+    static Task<JsonElement> UploadAsync(HttpClient client, string name, string folder) => AdapterUploads.UploadAsync(client, name, "demo", PeftFiles(folder));
 
     static Task<HttpResponseMessage> CompleteAsync(HttpClient client, string model) =>
         client.PostJsonAsync("/v1/completions", new { model, prompt = Prompt, max_tokens = MaxTokens, temperature = 0 });
@@ -257,24 +245,12 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
     {
         using var client = await cluster.ClientAsync(AdapterServerFixture.UniqueTenant("cluster-base"));
         var folder = await WritePeftAsync(seed: 16);
-        using var form = new MultipartFormDataContent
-        {
-            { new StringContent("nowhere"), "name" },
-            { new StringContent("no-such-model"), "base_model" },
-            { new ByteArrayContent(File.ReadAllBytes(Path.Combine(folder, "adapter_config.json"))), "file", "adapter_config.json" },
-            { new ByteArrayContent(File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors"))), "file", "adapter_model.safetensors" },
-        };
+        using var form = Form("nowhere", "no-such-model", PeftFiles(folder));
         await (await client.PostAsync("/v1/adapters/upload", form)).AssertErrorAsync(404, "model_not_found", "base_model");
 
         // A rank-4 adapter shaped for another model does not fit the demo model's projections.
         var misfit = TestLoraAdapter.Random((await Demo.Value).Model.Config with { EmbeddingDim = 64 }, rank: 4, alpha: 8, seed: 17).WritePeft();
-        using var wrongShape = new MultipartFormDataContent
-        {
-            { new StringContent("misfit"), "name" },
-            { new StringContent("default"), "base_model" },
-            { new ByteArrayContent(File.ReadAllBytes(Path.Combine(misfit, "adapter_config.json"))), "file", "adapter_config.json" },
-            { new ByteArrayContent(File.ReadAllBytes(Path.Combine(misfit, "adapter_model.safetensors"))), "file", "adapter_model.safetensors" },
-        };
+        using var wrongShape = Form("misfit", "default", PeftFiles(misfit));
         await (await client.PostAsync("/v1/adapters/upload", wrongShape)).AssertErrorAsync(400, "invalid_adapter");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/v1/adapters")).StatusCode);
     }
