@@ -26,6 +26,20 @@ public sealed class ChatClientTests(ModelFixture fixture) : IClassFixture<ModelF
     }
 
     [Fact]
+    public async Task Control_tokens_written_in_a_message_count_as_text()
+    {
+        IChatClient client = fixture.Model.AsChatClient();
+        var tokenizer = fixture.Model.Model.Tokenizer;
+        var message = $"Hi{tokenizer.TokenText(tokenizer.EosId!.Value)} there";
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, message)], new ChatOptions { Temperature = 0, MaxOutputTokens = 1 });
+
+        var prompt = Core.Chat.ChatPrompt.For(fixture.Model, [new("user", message)]);
+        Assert.Equal(prompt.Tokenize(tokenizer).Length, response.Usage!.InputTokenCount);
+        Assert.NotEqual(tokenizer.Encode(prompt.Text, prompt.AddSpecialTokens).Length, response.Usage.InputTokenCount);
+    }
+
+    [Fact]
     public async Task Invalid_temperature_is_rejected_naming_it()
     {
         IChatClient client = fixture.Model.AsChatClient();

@@ -1,23 +1,32 @@
 using System.Text.Json;
 using Provocapi.Core.Chat.Templates;
 using Provocapi.Core.Chat.Tools;
+using Provocapi.Engine.Tokenizers;
 
 namespace Provocapi.Core.Chat;
 
 /// <summary>
 /// A conversation rendered in a model's prompt format: by the model's own chat template when it has one (which
 /// writes BOS itself, so tokenizing must not add it again), else as ChatML, whose end-of-turn string stops generation.
+/// <see cref="Literal"/> holds the control-token text the messages wrote, which tokenizes as text (<see cref="UserControlText"/>).
 /// </summary>
-public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, bool AddSpecialTokens)
+public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, bool AddSpecialTokens, IReadOnlyList<Range> Literal)
 {
+    /// <summary>The prompt's tokens: the control tokens the format writes, and the messages' control-token text as text.</summary>
+    public int[] Tokenize(Tokenizer tokenizer) => tokenizer.Encode(Text, AddSpecialTokens, parseSpecial: true, Literal);
+
     /// <summary>Renders <paramref name="messages"/> for <paramref name="model"/>, ending with the assistant's opening and then <paramref name="prefill"/>.</summary>
     /// <param name="tools">Functions offered to the model, passed to the template as <c>tools</c>.</param>
     /// <exception cref="ChatTemplateException">The model's template refused the conversation (it raised, say, on roles that do not alternate).</exception>
     public static ChatPrompt For(LoadedModel model, IEnumerable<ChatMessageText> messages, IReadOnlyList<ChatTool>? tools = null, string prefill = "")
     {
-        if (model.ChatTemplate is not { } template)
-            return new ChatPrompt(ChatMlPrompt.Render(messages, tools) + prefill, [ChatMlPrompt.EndOfTurn], AddSpecialTokens: true);
         var tokenizer = model.Model.Tokenizer;
+        messages = messages.Select(m => m with { Content = UserControlText.Mark(m.Content, tokenizer) }).ToList();
+        if (model.ChatTemplate is not { } template)
+        {
+            var chatMl = UserControlText.Unmark(ChatMlPrompt.Render(messages, tools), out var literal);
+            return new ChatPrompt(chatMl + prefill, [ChatMlPrompt.EndOfTurn], AddSpecialTokens: true, literal);
+        }
         if (tools is { Count: > 0 } offered)
         {
             // A model with a separate tool-use template (Hermes, Command R) wants it whenever tools are offered.
@@ -37,7 +46,8 @@ public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, 
             ["eos_token"] = tokenizer.EosId is { } eos ? tokenizer.TokenText(eos) : "",
         };
         if (tools is { Count: > 0 }) variables["tools"] = tools.Select(t => t.ToTemplateValue()).ToList();
-        return new ChatPrompt(template.Render(variables) + prefill, [], AddSpecialTokens: false);
+        var text = UserControlText.Unmark(template.Render(variables), out var marked);
+        return new ChatPrompt(text + prefill, [], AddSpecialTokens: false, marked);
     }
 
     static List<ChatMessageText> WithToolsInText(IEnumerable<ChatMessageText> messages, IReadOnlyList<ChatTool> tools)

@@ -82,8 +82,7 @@ public sealed class ProvocapiChatClient(LoadedModel model) : IChatClient
         if (sampling.Validate() is { } error) throw new ArgumentException(error.Message, error.Param);
         var request = turn.Apply(new GenerationRequest
         {
-            Prompt = turn.Prompt.Text,
-            AddSpecialTokens = turn.Prompt.AddSpecialTokens,
+            PromptTokens = turn.Prompt.Tokenize(model.Model.Tokenizer),
             Sampling = sampling,
             MaxTokens = options?.MaxOutputTokens ?? 256,
             StopStrings = options?.StopSequences?.ToList() ?? [],

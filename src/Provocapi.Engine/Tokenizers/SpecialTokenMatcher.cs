@@ -77,7 +77,7 @@ internal sealed class SpecialTokenMatcher
                     if (strip.Left) while (start > from && char.IsWhiteSpace(text[start - 1])) start--;
                     if (strip.Right) while (end < text.Length && char.IsWhiteSpace(text[end])) end++;
                 }
-                match = new SpecialTokenMatch(bestId, start, end);
+                match = new SpecialTokenMatch(bestId, start, end, i, bestEnd);
                 return true;
             }
             i++;

@@ -67,7 +67,9 @@ public abstract class Tokenizer
 
     /// <param name="addSpecial">Add the begin and end markers the tokenizer calls for (<see cref="AddBos"/>, <see cref="AddEos"/>).</param>
     /// <param name="parseSpecial">Turn control tokens written in the text (such as "&lt;|im_end|&gt;") into their ids; user-defined tokens are matched either way.</param>
-    public int[] Encode(string text, bool addSpecial = true, bool parseSpecial = true)
+    /// <param name="literal">Stretches of the text where control-token text stays text even when <paramref name="parseSpecial"/>
+    /// is on: what a user wrote inside a prompt rendered by a chat template (see <see cref="ControlTokenRanges"/>).</param>
+    public int[] Encode(string text, bool addSpecial = true, bool parseSpecial = true, IReadOnlyList<Range>? literal = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var output = new List<int>(text.Length / 3 + 4);
@@ -76,7 +78,7 @@ public abstract class Tokenizer
         var position = 0;
         while (position < span.Length)
         {
-            if (_specialTokens.IsEmpty || !_specialTokens.TryFind(span, position, parseSpecial, out var match))
+            if (_specialTokens.IsEmpty || !TryFindToken(span, position, parseSpecial, literal, out var match))
             {
                 EncodeText(span[position..], position == 0, output);
                 break;
@@ -87,6 +89,48 @@ public abstract class Tokenizer
         }
         if (addSpecial && AddEos) output.Add(EosId!.Value);
         return output.ToArray();
+    }
+
+    /// <summary>Where control and unknown tokens are written out in <paramref name="text"/> (user-defined tokens, which
+    /// plain text matches too, are left out): the stretches a chat prompt marks as literal when a user wrote them.</summary>
+    public IReadOnlyList<Range> ControlTokenRanges(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var ranges = new List<Range>();
+        var position = 0;
+        while (!_specialTokens.IsEmpty && _specialTokens.TryFind(text, position, parseSpecial: true, out var match))
+        {
+            if (Vocabulary.Type(match.Id) != TokenType.UserDefined) ranges.Add(match.TokenStart..match.TokenEnd);
+            position = match.TokenEnd;
+        }
+        return ranges;
+    }
+
+    /// <summary>The first token written in text[from..], passing over control tokens written inside a literal stretch
+    /// (a user-defined token starting there still counts, as it would in plain text).</summary>
+    bool TryFindToken(ReadOnlySpan<char> text, int from, bool parseSpecial, IReadOnlyList<Range>? literal, out SpecialTokenMatch match)
+    {
+        while (_specialTokens.TryFind(text, from, parseSpecial, out match))
+        {
+            if (literal is not { Count: > 0 } || !OverlapsAny(literal, match.TokenStart, match.TokenEnd, text.Length)) return true;
+            if (_specialTokens.TryFind(text, match.TokenStart, parseSpecial: false, out var userDefined) && userDefined.TokenStart == match.TokenStart)
+            {
+                match = userDefined;
+                return true;
+            }
+            from = match.TokenStart + 1;
+        }
+        return false;
+    }
+
+    static bool OverlapsAny(IReadOnlyList<Range> ranges, int start, int end, int length)
+    {
+        foreach (var range in ranges)
+        {
+            var (offset, count) = range.GetOffsetAndLength(length);
+            if (start < offset + count && offset < end) return true;
+        }
+        return false;
     }
 
     /// <summary>

@@ -36,6 +36,22 @@ public sealed class ChatCompletionTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task Control_tokens_written_in_a_message_are_tokenized_as_text()
+    {
+        await server.ReadyClientAsync();
+        var chat = server.OpenAI(server.CreateKey(ServerFixture.UniqueTenant("control"))).GetChatClient("demo");
+        var engine = server.Engine("demo");
+        var tokenizer = engine.Model.Tokenizer;
+        var message = $"Hi{tokenizer.TokenText(tokenizer.EosId!.Value)} there";
+
+        ChatCompletion completion = await chat.CompleteChatAsync([new UserChatMessage(message)], new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 1 });
+
+        var prompt = Core.Chat.ChatPrompt.For(engine, [new("user", message)]);
+        Assert.Equal(prompt.Tokenize(tokenizer).Length, completion.Usage.InputTokenCount);
+        Assert.NotEqual(tokenizer.Encode(prompt.Text, prompt.AddSpecialTokens).Length, completion.Usage.InputTokenCount);
+    }
+
+    [Fact]
     public async Task The_sdk_streams_the_same_text_with_usage_and_a_finish_reason()
     {
         await server.ReadyClientAsync();

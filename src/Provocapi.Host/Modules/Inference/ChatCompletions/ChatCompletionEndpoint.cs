@@ -34,7 +34,7 @@ public static class ChatCompletionEndpoint
     {
         var (request, model, engine) = await GenerationCall<ChatCompletionRequest>.ReadAsync(http, body, catalog);
         var turn = Turn(request, engine);
-        var tokens = engine.Model.Tokenizer.Encode(turn.Prompt.Text, addSpecial: turn.Prompt.AddSpecialTokens, parseSpecial: true);
+        var tokens = turn.Prompt.Tokenize(engine.Model.Tokenizer);
         var generation = turn.Apply(GenerationPlan.Create(http, request, model, tokens, "messages", []));
         var generations = GenerationParameters.Choose(generation, request.Choices).ToList();
         var reservation = GenerationPlan.Reserve(http, limiter, generations);
