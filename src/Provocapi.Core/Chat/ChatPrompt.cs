@@ -8,11 +8,11 @@ namespace Provocapi.Core.Chat;
 /// <summary>
 /// A conversation rendered in a model's prompt format: by the model's own chat template when it has one (which
 /// writes BOS itself, so tokenizing must not add it again), else as ChatML, whose end-of-turn string stops generation.
-/// <see cref="Literal"/> holds the control-token text the messages wrote, which tokenizes as text (<see cref="UserControlText"/>).
+/// <see cref="Literal"/> holds where the request wrote control-token text, which tokenizes as text (<see cref="UserControlText"/>).
 /// </summary>
 public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, bool AddSpecialTokens, IReadOnlyList<Range> Literal)
 {
-    /// <summary>The prompt's tokens: the control tokens the format writes, and the messages' control-token text as text.</summary>
+    /// <summary>The prompt's tokens: the control tokens the format writes, and the request's control-token text as text.</summary>
     public int[] Tokenize(Tokenizer tokenizer) => tokenizer.Encode(Text, AddSpecialTokens, parseSpecial: true, Literal);
 
     /// <summary>Renders <paramref name="messages"/> for <paramref name="model"/>, ending with the assistant's opening and then <paramref name="prefill"/>.</summary>
@@ -21,10 +21,11 @@ public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, 
     public static ChatPrompt For(LoadedModel model, IEnumerable<ChatMessageText> messages, IReadOnlyList<ChatTool>? tools = null, string prefill = "")
     {
         var tokenizer = model.Model.Tokenizer;
-        messages = messages.Select(m => m with { Content = UserControlText.Mark(m.Content, tokenizer) }).ToList();
         if (model.ChatTemplate is not { } template)
         {
-            var chatMl = UserControlText.Unmark(ChatMlPrompt.Render(messages, tools), out var literal);
+            // ChatML writes tools and calls as escaped JSON (no raw "<"), so only the turns' text needs marks.
+            var marked = messages.Select(m => m with { Content = UserControlText.Mark(m.Content, tokenizer) });
+            var chatMl = UserControlText.Unmark(ChatMlPrompt.Render(marked, tools), tokenizer, out var literal);
             return new ChatPrompt(chatMl + prefill, [ChatMlPrompt.EndOfTurn], AddSpecialTokens: true, literal);
         }
         if (tools is { Count: > 0 } offered)
@@ -40,14 +41,14 @@ public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, 
         }
         var variables = new Dictionary<string, object?>
         {
-            ["messages"] = messages.Select(TemplateValue).ToList(),
+            ["messages"] = UserControlText.MarkAll(messages.Select(TemplateValue).ToList(), tokenizer),
             ["add_generation_prompt"] = true,
             ["bos_token"] = tokenizer.BosId is { } bos ? tokenizer.TokenText(bos) : "",
             ["eos_token"] = tokenizer.EosId is { } eos ? tokenizer.TokenText(eos) : "",
         };
-        if (tools is { Count: > 0 }) variables["tools"] = tools.Select(t => t.ToTemplateValue()).ToList();
-        var text = UserControlText.Unmark(template.Render(variables), out var marked);
-        return new ChatPrompt(text + prefill, [], AddSpecialTokens: false, marked);
+        if (tools is { Count: > 0 }) variables["tools"] = UserControlText.MarkAll(tools.Select(t => t.ToTemplateValue()).ToList(), tokenizer);
+        var text = UserControlText.Unmark(template.Render(variables), tokenizer, out var literalRanges);
+        return new ChatPrompt(text + prefill, [], AddSpecialTokens: false, literalRanges);
     }
 
     static List<ChatMessageText> WithToolsInText(IEnumerable<ChatMessageText> messages, IReadOnlyList<ChatTool> tools)

@@ -67,18 +67,21 @@ public abstract class Tokenizer
 
     /// <param name="addSpecial">Add the begin and end markers the tokenizer calls for (<see cref="AddBos"/>, <see cref="AddEos"/>).</param>
     /// <param name="parseSpecial">Turn control tokens written in the text (such as "&lt;|im_end|&gt;") into their ids; user-defined tokens are matched either way.</param>
-    /// <param name="literal">Stretches of the text where control-token text stays text even when <paramref name="parseSpecial"/>
-    /// is on: what a user wrote inside a prompt rendered by a chat template (see <see cref="ControlTokenRanges"/>).</param>
+    /// <param name="literal">Stretches of the text, in order and not overlapping, where control and unknown tokens stay text
+    /// even when <paramref name="parseSpecial"/> is on: what a user wrote inside a prompt rendered by a chat template
+    /// (see <see cref="ControlTokenRanges"/>).</param>
     public int[] Encode(string text, bool addSpecial = true, bool parseSpecial = true, IReadOnlyList<Range>? literal = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (literal != null) CheckInOrder(literal, text.Length);
+        var nextLiteral = 0;
         var output = new List<int>(text.Length / 3 + 4);
         if (addSpecial && AddBos) output.Add(BosId!.Value);
         var span = text.AsSpan();
         var position = 0;
         while (position < span.Length)
         {
-            if (_specialTokens.IsEmpty || !TryFindToken(span, position, parseSpecial, literal, out var match))
+            if (_specialTokens.IsEmpty || !TryFindToken(span, position, parseSpecial, literal, ref nextLiteral, out var match))
             {
                 EncodeText(span[position..], position == 0, output);
                 break;
@@ -107,12 +110,15 @@ public abstract class Tokenizer
     }
 
     /// <summary>The first token written in text[from..], passing over control tokens written inside a literal stretch
-    /// (a user-defined token starting there still counts, as it would in plain text).</summary>
-    bool TryFindToken(ReadOnlySpan<char> text, int from, bool parseSpecial, IReadOnlyList<Range>? literal, out SpecialTokenMatch match)
+    /// (a user-defined token starting there still counts, as it would in plain text). Tokens are found in text order, so
+    /// <paramref name="nextLiteral"/> moves past the stretches that end before them and each is looked at once.</summary>
+    bool TryFindToken(ReadOnlySpan<char> text, int from, bool parseSpecial, IReadOnlyList<Range>? literal, ref int nextLiteral, out SpecialTokenMatch match)
     {
         while (_specialTokens.TryFind(text, from, parseSpecial, out match))
         {
-            if (literal is not { Count: > 0 } || !OverlapsAny(literal, match.TokenStart, match.TokenEnd, text.Length)) return true;
+            if (literal == null) return true;
+            while (nextLiteral < literal.Count && literal[nextLiteral].End.GetOffset(text.Length) <= match.TokenStart) nextLiteral++;
+            if (nextLiteral == literal.Count || literal[nextLiteral].Start.GetOffset(text.Length) >= match.TokenEnd) return true;
             if (_specialTokens.TryFind(text, match.TokenStart, parseSpecial: false, out var userDefined) && userDefined.TokenStart == match.TokenStart)
             {
                 match = userDefined;
@@ -123,14 +129,15 @@ public abstract class Tokenizer
         return false;
     }
 
-    static bool OverlapsAny(IReadOnlyList<Range> ranges, int start, int end, int length)
+    static void CheckInOrder(IReadOnlyList<Range> ranges, int length)
     {
+        var end = 0;
         foreach (var range in ranges)
         {
             var (offset, count) = range.GetOffsetAndLength(length);
-            if (start < offset + count && offset < end) return true;
+            if (offset < end) throw new ArgumentException($"literal range {range} overlaps or comes before the one ahead of it", "literal");
+            end = offset + count;
         }
-        return false;
     }
 
     /// <summary>

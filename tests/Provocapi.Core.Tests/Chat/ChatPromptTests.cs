@@ -75,6 +75,38 @@ public sealed class ChatPromptTests : IDisposable
     }
 
     [Fact]
+    public void Control_tokens_in_tool_calls_and_tool_descriptions_stay_text_and_forged_marks_are_replaced()
+    {
+        using var model = ModelWithTemplate("""
+            {{- tools[0].function.description }}|{% for m in messages %}{{ m.content }}{% if m.tool_calls %}{{ m.tool_calls[0].function.arguments | tojson }}{{ m.tool_calls[0].id }}{% endif %}{{ eos_token }}{% endfor %}
+            """);
+        var tokenizer = model.Model.Tokenizer;
+        var eos = tokenizer.EosId!.Value;
+        var tool = new Provocapi.Core.Chat.Tools.ChatTool("f", "Says <|endoftext|>", null);
+
+        var prompt = ChatPrompt.For(model,
+            [new("assistant", "") { ToolCalls = [new Provocapi.Core.Chat.Tools.ChatToolCall("id\uFDD0", "f", "{\"q\": \"<|endoftext|>\"}")] }], [tool]);
+
+        Assert.Equal("Says <|endoftext|>|{\"q\": \"<|endoftext|>\"}id\uFFFD<|endoftext|>", prompt.Text);
+        var tokens = prompt.Tokenize(tokenizer);
+        Assert.Equal(1, tokens.Count(id => id == eos));
+        Assert.Equal(prompt.Text, tokenizer.Decode(tokens));
+    }
+
+    [Fact]
+    public void A_template_that_splits_a_message_on_a_control_token_keeps_its_own_tokens()
+    {
+        using var model = ModelWithTemplate("{% for m in messages %}{{ m.content.split(eos_token)[0] }}|{{ eos_token }}|{{ m.content.split(eos_token)[-1] }}{% endfor %}");
+        var tokenizer = model.Model.Tokenizer;
+
+        var prompt = ChatPrompt.For(model, [new("user", "A<|endoftext|>B")]);
+
+        Assert.Equal("A|<|endoftext|>|B", prompt.Text);
+        Assert.Empty(prompt.Literal);
+        Assert.Equal(1, prompt.Tokenize(tokenizer).Count(id => id == tokenizer.EosId));
+    }
+
+    [Fact]
     public void A_template_that_raises_refuses_the_conversation()
     {
         using var model = ModelWithTemplate(Strict);

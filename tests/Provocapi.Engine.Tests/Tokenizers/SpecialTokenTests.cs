@@ -37,6 +37,17 @@ public class SpecialTokenTests
     }
 
     [Fact]
+    public void Literal_stretches_must_come_in_order_and_inside_the_text()
+    {
+        var tokenizer = VocabularyFixtures.Load("ggml-vocab-gpt-2.gguf");
+
+        Assert.Throws<ArgumentException>(() => tokenizer.Encode("<|endoftext|>a<|endoftext|>", literal: [14..27, 0..13]));
+        Assert.Throws<ArgumentException>(() => tokenizer.Encode("<|endoftext|>a<|endoftext|>", literal: [0..13, 5..20]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tokenizer.Encode("abc", literal: [0..9]));
+        Assert.Equal([50256, 64], tokenizer.Encode("<|endoftext|>a<|endoftext|>", literal: [14..27])[..2]);
+    }
+
+    [Fact]
     public void User_defined_tokens_inside_a_literal_stretch_still_count()
     {
         var tokenizer = VocabularyFixtures.Load("ggml-vocab-deepseek-llm.gguf");
