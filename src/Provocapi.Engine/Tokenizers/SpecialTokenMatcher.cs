@@ -52,37 +52,45 @@ internal sealed class SpecialTokenMatcher
     /// <summary>Finds the first token written in text[from..]; the match covers the whitespace the token strips.</summary>
     public bool TryFind(ReadOnlySpan<char> text, int from, bool parseSpecial, out SpecialTokenMatch match)
     {
-        var ids = parseSpecial ? _anyId : _userDefinedId;
         var i = from;
         while (i < text.Length)
         {
             var skip = text[i..].IndexOfAny(_firstChars);
             if (skip < 0) break;
             i += skip;
-            int node = 0, bestEnd = -1, bestId = -1;
-            for (var j = i; j < text.Length && _edges.TryGetValue((long)node << 16 | text[j], out node); j++)
-            {
-                if (ids[node] >= 0)
-                {
-                    bestEnd = j + 1;
-                    bestId = ids[node];
-                }
-            }
-            if (bestId >= 0)
-            {
-                var start = i;
-                var end = bestEnd;
-                if (_strips.TryGetValue(bestId, out var strip))
-                {
-                    if (strip.Left) while (start > from && char.IsWhiteSpace(text[start - 1])) start--;
-                    if (strip.Right) while (end < text.Length && char.IsWhiteSpace(text[end])) end++;
-                }
-                match = new SpecialTokenMatch(bestId, start, end, i, bestEnd);
-                return true;
-            }
+            if (TryMatchAt(text, i, from, parseSpecial, out match)) return true;
             i++;
         }
         match = default;
         return false;
+    }
+
+    /// <summary>The longest token written at text[at..], if any; its stripped whitespace reaches back no further than <paramref name="from"/>.</summary>
+    public bool TryMatchAt(ReadOnlySpan<char> text, int at, int from, bool parseSpecial, out SpecialTokenMatch match)
+    {
+        var ids = parseSpecial ? _anyId : _userDefinedId;
+        int node = 0, bestEnd = -1, bestId = -1;
+        for (var j = at; j < text.Length && _edges.TryGetValue((long)node << 16 | text[j], out node); j++)
+        {
+            if (ids[node] >= 0)
+            {
+                bestEnd = j + 1;
+                bestId = ids[node];
+            }
+        }
+        if (bestId < 0)
+        {
+            match = default;
+            return false;
+        }
+        var start = at;
+        var end = bestEnd;
+        if (_strips.TryGetValue(bestId, out var strip))
+        {
+            if (strip.Left) while (start > from && char.IsWhiteSpace(text[start - 1])) start--;
+            if (strip.Right) while (end < text.Length && char.IsWhiteSpace(text[end])) end++;
+        }
+        match = new SpecialTokenMatch(bestId, start, end, at, bestEnd);
+        return true;
     }
 }

@@ -119,7 +119,7 @@ public abstract class Tokenizer
             if (literal == null) return true;
             while (nextLiteral < literal.Count && literal[nextLiteral].End.GetOffset(text.Length) <= match.TokenStart) nextLiteral++;
             if (nextLiteral == literal.Count || literal[nextLiteral].Start.GetOffset(text.Length) >= match.TokenEnd) return true;
-            if (_specialTokens.TryFind(text, match.TokenStart, parseSpecial: false, out var userDefined) && userDefined.TokenStart == match.TokenStart)
+            if (_specialTokens.TryMatchAt(text, match.TokenStart, from, parseSpecial: false, out var userDefined))
             {
                 match = userDefined;
                 return true;
