@@ -64,53 +64,48 @@ public unsafe class InstructionMixBenchmarks
     public void RegroupedKernel() => MatMul.ComputeRows(_weights!, _activations, _y, 0, Rows);
 
     [Benchmark]
-    public Vector256<int> SignTrick()
-    {
-        var w = Vector256.Create((sbyte)-77);
-        var magnitude = Avx2.Abs(w);
-        var ones = Vector256.Create((short)1);
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        for (var i = 0; i < Steps / Accumulators; i++)
-        {
-            var x = _values + (i & 7);
-            a0 += Step(x, 0);
-            a1 += Step(x, 1);
-            a2 += Step(x, 2);
-            a3 += Step(x, 3);
-            a4 += Step(x, 4);
-            a5 += Step(x, 5);
-            a6 += Step(x, 6);
-            a7 += Step(x, 7);
-        }
-        return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
-
-        Vector256<int> Step(int* x, int k) =>
-            Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(magnitude, Avx2.Sign(Avx2.BroadcastScalarToVector256(x + k).AsSByte(), w)), ones);
-    }
+    public Vector256<int> SignTrick() => Accumulate<SignTrickStep>();
 
     [Benchmark]
-    public Vector256<int> Int16MultiplyAdd()
+    public Vector256<int> Int16MultiplyAdd() => Accumulate<Int16Step>();
+
+    /// <summary>32 multiply-adds of one token against the same weights, from the four values at x[k].</summary>
+    interface IIntegerStep
     {
-        var w0 = Vector256.Create((short)-77);
-        var w1 = Vector256.Create((short)91);
+        static abstract Vector256<int> Step(int* x, int k);
+    }
+
+    readonly struct SignTrickStep : IIntegerStep
+    {
+        public static Vector256<int> Step(int* x, int k) =>
+            Avx2.MultiplyAddAdjacent(
+                Avx2.MultiplyAddAdjacent(Vector256.Create((byte)77), Avx2.Sign(Avx2.BroadcastScalarToVector256(x + k).AsSByte(), Vector256.Create((sbyte)-77))),
+                Vector256.Create((short)1));
+    }
+
+    readonly struct Int16Step : IIntegerStep
+    {
+        public static Vector256<int> Step(int* x, int k) =>
+            Avx2.MultiplyAddAdjacent(Vector256.Create((short)-77), Avx2.BroadcastScalarToVector256(x + k).AsInt16())
+            + Avx2.MultiplyAddAdjacent(Vector256.Create((short)91), Avx2.BroadcastScalarToVector256(x + k + 1).AsInt16());
+    }
+
+    Vector256<int> Accumulate<TStep>() where TStep : struct, IIntegerStep
+    {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         for (var i = 0; i < Steps / Accumulators; i++)
         {
             var x = _values + (i & 7);
-            a0 += Step(x, 0);
-            a1 += Step(x, 1);
-            a2 += Step(x, 2);
-            a3 += Step(x, 3);
-            a4 += Step(x, 4);
-            a5 += Step(x, 5);
-            a6 += Step(x, 6);
-            a7 += Step(x, 7);
+            a0 += TStep.Step(x, 0);
+            a1 += TStep.Step(x, 1);
+            a2 += TStep.Step(x, 2);
+            a3 += TStep.Step(x, 3);
+            a4 += TStep.Step(x, 4);
+            a5 += TStep.Step(x, 5);
+            a6 += TStep.Step(x, 6);
+            a7 += TStep.Step(x, 7);
         }
         return a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
-
-        Vector256<int> Step(int* x, int k) =>
-            Avx2.MultiplyAddAdjacent(w0, Avx2.BroadcastScalarToVector256(x + k).AsInt16())
-            + Avx2.MultiplyAddAdjacent(w1, Avx2.BroadcastScalarToVector256(x + k + 1).AsInt16());
     }
 
     [Benchmark]
