@@ -15,10 +15,13 @@ namespace Provocapi.Benchmarks.Ops;
 /// eight independent accumulators so latency hides and only the cores' execution ports limit it:
 /// <list type="bullet">
 /// <item>the sign trick the kernel uses: broadcast, vpsignb, vpmaddubsw, vpmaddwd with ones, vpaddd;</item>
+/// <item>offset weights: broadcast, vpmaddubsw, vpmaddwd with ones, vpaddd, with weights stored as w + 128 (unsigned) and
+/// no vpsignb. vpmaddubsw saturates a pair of products at 32767, so this is exact only for activations within ±63
+/// (2·255·63 = 32130): it would cost activations one bit, and 128·Σx per block and token would be taken off after;</item>
 /// <item>int16 values: twice broadcast, vpmaddwd, vpaddd (weights widened once per block and reused across tokens);</item>
 /// <item>floats: four FMAs (dequantized weights).</item>
 /// </list>
-/// The kernel's rate over the sign trick's is how far the kernel is from its own instructions; the other two show
+/// The kernel's rate over the sign trick's is how far the kernel is from its own instructions; the other three show
 /// what a different kernel could at best gain. Single-threaded.
 /// </summary>
 [Config(typeof(Config))]
@@ -67,6 +70,9 @@ public unsafe class InstructionMixBenchmarks
     public Vector256<int> SignTrick() => Accumulate<SignTrickStep>();
 
     [Benchmark]
+    public Vector256<int> OffsetWeights() => Accumulate<OffsetWeightsStep>();
+
+    [Benchmark]
     public Vector256<int> Int16MultiplyAdd() => Accumulate<Int16Step>();
 
     /// <summary>32 multiply-adds of one token against the same weights, from the four values at x[k].</summary>
@@ -80,6 +86,14 @@ public unsafe class InstructionMixBenchmarks
         public static Vector256<int> Step(int* x, int k) =>
             Avx2.MultiplyAddAdjacent(
                 Avx2.MultiplyAddAdjacent(Vector256.Create((byte)77), Avx2.Sign(Avx2.BroadcastScalarToVector256(x + k).AsSByte(), Vector256.Create((sbyte)-77))),
+                Vector256.Create((short)1));
+    }
+
+    readonly struct OffsetWeightsStep : IIntegerStep
+    {
+        public static Vector256<int> Step(int* x, int k) =>
+            Avx2.MultiplyAddAdjacent(
+                Avx2.MultiplyAddAdjacent(Vector256.Create((byte)205), Avx2.BroadcastScalarToVector256(x + k).AsSByte()),
                 Vector256.Create((short)1));
     }
 
