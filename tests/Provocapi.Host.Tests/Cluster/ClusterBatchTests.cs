@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -42,7 +41,7 @@ public sealed class ClusterBatchTests
         var w1Busy = false;
         for (var i = 0; i < 1200 && !w1Busy; i++)
         {
-            w1Busy = Sum(await MetricsAsync(w1), "provocapi_engine_running_sequences") > 0 && (await http.OutputAsync(id)).Count >= 4;
+            w1Busy = await ClusterNodes.MetricAsync(w1, "provocapi_engine_running_sequences") > 0 && (await http.OutputAsync(id)).Count >= 4;
             if (!w1Busy) await Task.Delay(50);
         }
         // Only batch lines run on these workers, so w1's running sequences are lines it holds leases on.
@@ -69,7 +68,7 @@ public sealed class ClusterBatchTests
         var before = atKill.ToDictionary(o => o.GetProperty("custom_id").GetString()!, o => o.GetRawText());
         foreach (var line in output)
             if (before.TryGetValue(line.GetProperty("custom_id").GetString()!, out var earlier)) Assert.Equal(earlier, line.GetRawText());
-        Assert.True(Sum(await MetricsAsync(w2), "provocapi_engine_generated_tokens_total") > 0, "w2 ran lines");
+        Assert.True(await ClusterNodes.MetricAsync(w2, "provocapi_engine_generated_tokens_total") > 0, "w2 ran lines");
     }
 
     [Fact]
@@ -84,17 +83,4 @@ public sealed class ClusterBatchTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("unknown_url", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString());
     }
-
-    static async Task<string> MetricsAsync(Server.ServerProcess worker)
-    {
-        using var http = new HttpClient { BaseAddress = worker.BaseAddress };
-        using var response = await http.GetAsync("/metrics");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
-    }
-
-    /// <summary>The sum of a Prometheus metric's samples over its labels.</summary>
-    static double Sum(string metrics, string name) =>
-        metrics.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }

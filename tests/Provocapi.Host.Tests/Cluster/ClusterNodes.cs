@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Provocapi.Host.Tests.Cli;
@@ -95,6 +97,17 @@ public sealed class ClusterNodes : IAsyncDisposable
         var outcome = await ProvocapiProcess.RunAsync(["keys", "create", "--tenant", tenant, .. CliStoreArgs]);
         Assert.Equal(0, outcome.ExitCode);
         return outcome.Stdout.Trim().Split('\n')[^1].Trim();
+    }
+
+    /// <summary>The sum over its labels of a metric <paramref name="node"/> serves at <c>/metrics</c>; 0 when it has no samples.</summary>
+    public static async Task<double> MetricAsync(ServerProcess node, string name)
+    {
+        using var http = new HttpClient { BaseAddress = node.BaseAddress };
+        using var response = await http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadAsStringAsync()).Split('\n')
+            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     public HttpClient Client(string key)

@@ -28,7 +28,10 @@ public static class ClusterModule
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerRegistry>();
         if (role == ClusterRole.Worker)
+        {
             builder.Services.AddHostedService<WorkerHeartbeat>();
+            builder.Services.AddSingleton<RoutedUsageLedger>();
+        }
         else
         {
             builder.Services.AddSingleton<WorkerDirectory>();
@@ -50,10 +53,12 @@ public static class ClusterModule
         return app;
     }
 
-    /// <summary>On a gateway: the routed inference API and readiness.</summary>
+    /// <summary>On a gateway: the routed inference API and readiness. On a worker: what routed attempts used.</summary>
     public static WebApplication MapCluster(this WebApplication app)
     {
-        if (app.Configuration.Role() != ClusterRole.Gateway) return app;
+        var role = app.Configuration.Role();
+        if (role == ClusterRole.Worker) app.MapRoutedUsage();
+        if (role != ClusterRole.Gateway) return app;
         app.MapGroup("/v1").WithTags("Inference").MapRoutedInference();
         app.MapGet("/ready", (WorkerDirectory directory) => directory.IsLoaded
                 ? Results.Ok(new { status = "ready", workers = directory.Usable.Count(w => w.Models.Count > 0) })

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Provocapi.Host.Modules.Cluster.Registry;
@@ -9,6 +11,7 @@ using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
 using Provocapi.Host.Platform.Http;
+using Provocapi.Host.Platform.Json;
 using Provocapi.Host.Platform.Metering;
 
 namespace Provocapi.Host.Modules.Cluster.Gateway;
@@ -18,7 +21,8 @@ namespace Provocapi.Host.Modules.Cluster.Gateway;
 /// (unreachable, a 5xx, a connection lost before the first byte of the reply) costs one retry on another worker; a
 /// stream that breaks after it started ends with an error event and <c>[DONE]</c>; otherwise the client gets a 502.
 /// The worker's headers become the reply's (its id in <c>X-Provocapi-Worker</c>, its queue time, its token limits), and
-/// its usage report meters the request here, where usage is recorded.
+/// its usage report meters the request here, where usage is recorded. A client that leaves first is metered by what
+/// the worker says the attempt used when asked after (<see cref="RoutedAttempt"/>).
 /// </summary>
 public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDirectory directory, ClusterSecret secret, ILogger<WorkerProxy> logger)
 {
@@ -32,7 +36,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     {
         public sealed record Done : Outcome;
         public sealed record Unreachable(string Reason) : Outcome;
-        public sealed record ServerError(WorkerRecord Worker, long SentAt, int Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body) : Outcome;
+        public sealed record ServerError(WorkerRecord Worker, AttemptMeter Meter, int Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body) : Outcome;
     }
 
     public async Task ForwardAsync(HttpContext http, ReadOnlyMemory<byte> body, string model, string? adapter)
@@ -73,6 +77,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     async Task<Outcome> AttemptAsync(HttpContext http, WorkerRecord worker, ReadOnlyMemory<byte> body, string callerHeader)
     {
         var info = http.RequestInfo();
+        var meter = new AttemptMeter(RoutedAttempt.NewId());
         using var request = new HttpRequestMessage(HttpMethod.Post, worker.Url + http.Request.Path + http.Request.QueryString)
         {
             Content = new ReadOnlyMemoryContent(body),
@@ -81,49 +86,58 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         request.Headers.TryAddWithoutValidation("Authorization", secret.AuthorizationValue);
         request.Headers.TryAddWithoutValidation(CallerHeader.Name, callerHeader);
         request.Headers.TryAddWithoutValidation(ResponseHeadersMiddleware.RequestIdHeader, info.RequestId);
-        var sentAt = Stopwatch.GetTimestamp();
-        HttpResponseMessage response;
-        try { response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, http.RequestAborted); }
-        catch (Exception e) when (IsWorkerFailure(e, http))
+        request.Headers.TryAddWithoutValidation(RoutedAttempt.Header, meter.Id);
+        try
         {
-            return Unreachable(worker, "could not be reached", e);
-        }
-        using (response)
-        {
-            var status = (int)response.StatusCode;
-            var isStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
-            if (status >= 500 || !isStream)
+            HttpResponseMessage response;
+            try { response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, http.RequestAborted); }
+            catch (Exception e) when (IsWorkerFailure(e, http))
             {
-                byte[] whole;
-                try { whole = await response.Content.ReadAsByteArrayAsync(http.RequestAborted); }
-                catch (Exception e) when (IsWorkerFailure(e, http))
-                {
-                    return Unreachable(worker, "broke off its reply", e);
-                }
-                if (status >= 500) return new Outcome.ServerError(worker, sentAt, status, response.Headers, response.Content.Headers, whole);
-                Adopt(http, worker, response.Headers, response.Content.Headers);
-                // Metered before the body is written, so a client gone during the write still pays for the reply.
-                UsageReport.Parse(Value(response.Headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), sentAt);
-                http.Response.StatusCode = status;
-                await http.Response.Body.WriteAsync(whole, http.RequestAborted);
-                return new Outcome.Done();
+                return Unreachable(worker, "could not be reached", e);
             }
-            return await StreamAsync(http, worker, response, sentAt);
+            using (response)
+            {
+                var status = (int)response.StatusCode;
+                var isStream = response.Content.Headers.ContentType?.MediaType == "text/event-stream";
+                if (status >= 500 || !isStream)
+                {
+                    byte[] whole;
+                    try { whole = await response.Content.ReadAsByteArrayAsync(http.RequestAborted); }
+                    catch (Exception e) when (IsWorkerFailure(e, http))
+                    {
+                        return Unreachable(worker, "broke off its reply", e);
+                    }
+                    if (status >= 500) return new Outcome.ServerError(worker, meter, status, response.Headers, response.Content.Headers, whole);
+                    Adopt(http, worker, response.Headers, response.Content.Headers);
+                    // Metered before the body is written, so a client gone during the write still pays for the reply.
+                    meter.Final(UsageReport.Parse(Value(response.Headers, UsageReport.Header)));
+                    meter.ApplyTo(http);
+                    http.Response.StatusCode = status;
+                    await http.Response.Body.WriteAsync(whole, http.RequestAborted);
+                    return new Outcome.Done();
+                }
+                return await StreamAsync(http, worker, response, meter);
+            }
+        }
+        catch (Exception) when (http.RequestAborted.IsCancellationRequested)
+        {
+            await ClaimAsync(http, worker, meter);
+            throw;
         }
     }
 
     /// <summary>
     /// Relays a stream event by event. The client's response starts only with the first event, so a worker that dies
     /// before it is retried like any other; the usage comment is taken out; a break later ends the stream with an error
-    /// event. Once the client has seen an event the request is metered however it ends, its going away included: by
-    /// the worker's final report, or else by the one its headers carried at the start (the prompt, not the reply).
+    /// event. A stream that ends is metered by the worker's final report, or, if the worker broke off, by the one its
+    /// headers carried at the start (the prompt, not the reply); one whose client left, by a claim (see <see cref="ClaimAsync"/>).
     /// </summary>
-    async Task<Outcome> StreamAsync(HttpContext http, WorkerRecord worker, HttpResponseMessage response, long sentAt)
+    async Task<Outcome> StreamAsync(HttpContext http, WorkerRecord worker, HttpResponseMessage response, AttemptMeter meter)
     {
         var events = new SseEventReader(await response.Content.ReadAsStreamAsync(http.RequestAborted));
-        var usage = new StreamUsage { Report = UsageReport.Parse(Value(response.Headers, UsageReport.Header)) };
+        meter.Report = UsageReport.Parse(Value(response.Headers, UsageReport.Header));
         string? first;
-        try { first = await NextEventAsync(events, usage, http); }
+        try { first = await NextEventAsync(events, meter, http); }
         catch (Exception e) when (IsWorkerFailure(e, http))
         {
             return Unreachable(worker, "broke off its stream before the first event", e);
@@ -134,24 +148,18 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         var done = false;
         try
         {
-            try
+            for (var text = first; text != null; text = await NextEventAsync(events, meter, http))
             {
-                for (var text = first; text != null; text = await NextEventAsync(events, usage, http))
-                {
-                    await http.Response.WriteAsync(text, http.RequestAborted);
-                    await http.Response.Body.FlushAsync(http.RequestAborted);
-                    if (text.StartsWith("data: [DONE]", StringComparison.Ordinal)) done = true;
-                }
-            }
-            catch (Exception e) when (IsWorkerFailure(e, http))
-            {
-                logger.LogWarning("worker {Worker} broke off stream {Request}: {Reason}", worker.Id, http.RequestInfo().RequestId, e.Message);
+                await http.Response.WriteAsync(text, http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
+                if (text.StartsWith("data: [DONE]", StringComparison.Ordinal)) done = true;
             }
         }
-        finally
+        catch (Exception e) when (IsWorkerFailure(e, http))
         {
-            usage.Report?.ApplyTo(http.RequestUsage(), sentAt);
+            logger.LogWarning("worker {Worker} broke off stream {Request}: {Reason}", worker.Id, http.RequestInfo().RequestId, e.Message);
         }
+        meter.ApplyTo(http);
         if (!done)
         {
             directory.Failed(worker);
@@ -161,19 +169,71 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         return new Outcome.Done();
     }
 
-    /// <summary>The usage report a stream stands on so far: its headers' at first, its final comment's once that came.</summary>
-    sealed class StreamUsage
+    /// <summary>
+    /// The client left before the attempt's final usage report reached us, and closing our link to the worker made it
+    /// stop: asks the worker what the attempt used up to then, so the request is metered for the tokens it did cost.
+    /// Without an answer it is metered by the report it has, if any.
+    /// </summary>
+    async Task ClaimAsync(HttpContext http, WorkerRecord worker, AttemptMeter meter)
     {
+        if (!meter.IsFinal)
+        {
+            using var timeout = new CancellationTokenSource(RoutedAttempt.ClaimWait + TimeSpan.FromSeconds(5));
+            using var claim = new HttpRequestMessage(HttpMethod.Post, worker.Url + RoutedAttempt.UsagePath(meter.Id));
+            claim.Headers.TryAddWithoutValidation("Authorization", secret.AuthorizationValue);
+            try
+            {
+                using var response = await client.SendAsync(claim, timeout.Token);
+                if (response.IsSuccessStatusCode && await response.Content.ReadFromJsonAsync<RoutedAttempt.Usage>(ApiJson.Options, timeout.Token) is { } usage)
+                {
+                    http.RequestInfo().Model ??= usage.Model;
+                    meter.Final(usage.Report);
+                }
+                else logger.LogWarning("worker {Worker} had no usage for abandoned request {Request} (status {Status})", worker.Id, http.RequestInfo().RequestId, (int)response.StatusCode);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or JsonException)
+            {
+                logger.LogWarning("worker {Worker} could not say what abandoned request {Request} used: {Reason}", worker.Id, http.RequestInfo().RequestId, e.Message);
+            }
+        }
+        meter.ApplyTo(http);
+    }
+
+    /// <summary>
+    /// What one attempt is metered by: the worker's report so far (a stream's headers carry its prompt), final once
+    /// the whole reply's headers, a stream's closing comment or a claim gave it. Applied to the request once.
+    /// </summary>
+    sealed class AttemptMeter(string id)
+    {
+        readonly long _sentAt = Stopwatch.GetTimestamp();
+        bool _applied;
+
+        public string Id { get; } = id;
         public UsageReport? Report { get; set; }
+        public bool IsFinal { get; private set; }
+
+        public void Final(UsageReport? report)
+        {
+            Report = report ?? Report;
+            IsFinal = true;
+        }
+
+        /// <summary>Meters the request with the report, the first time only; the worker had it from this attempt's start.</summary>
+        public void ApplyTo(HttpContext http)
+        {
+            if (_applied) return;
+            _applied = true;
+            Report?.ApplyTo(http.RequestUsage(), _sentAt);
+        }
     }
 
     /// <summary>The next event to relay (its text with the blank line that ends it), taking any usage report out; null at the end.</summary>
-    static async Task<string?> NextEventAsync(SseEventReader events, StreamUsage usage, HttpContext http)
+    static async Task<string?> NextEventAsync(SseEventReader events, AttemptMeter meter, HttpContext http)
     {
         while (await events.ReadAsync(http.RequestAborted) is { } text)
         {
             if (!text.StartsWith(UsageReport.CommentPrefix, StringComparison.Ordinal)) return text;
-            usage.Report = UsageReport.Parse(text[UsageReport.CommentPrefix.Length..].TrimEnd()) ?? usage.Report;
+            if (UsageReport.Parse(text[UsageReport.CommentPrefix.Length..].TrimEnd()) is { } report) meter.Final(report);
         }
         return null;
     }
@@ -204,7 +264,8 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     static async Task RelayAsync(HttpContext http, Outcome.ServerError error)
     {
         Adopt(http, error.Worker, error.Headers, error.ContentHeaders);
-        UsageReport.Parse(Value(error.Headers, UsageReport.Header))?.ApplyTo(http.RequestUsage(), error.SentAt);
+        error.Meter.Final(UsageReport.Parse(Value(error.Headers, UsageReport.Header)));
+        error.Meter.ApplyTo(http);
         http.Response.StatusCode = error.Status;
         await http.Response.Body.WriteAsync(error.Body, http.RequestAborted);
     }

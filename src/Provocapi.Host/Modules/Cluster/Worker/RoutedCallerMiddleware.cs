@@ -9,18 +9,27 @@ namespace Provocapi.Host.Modules.Cluster.Worker;
 
 /// <summary>
 /// A worker's door: <c>/v1</c> and <c>/internal</c> requests must carry the cluster secret (tenants' keys mean nothing
-/// here); a <c>/v1</c> request runs as the caller its gateway authenticated and reports its usage back to that gateway.
+/// here); a <c>/v1</c> request runs as the caller its gateway authenticated and reports its usage back to that gateway,
+/// in the reply and, for a gateway whose client left, in the <see cref="RoutedUsageLedger"/>.
 /// </summary>
-public sealed class RoutedCallerMiddleware(RequestDelegate next, ClusterSecret secret)
+public sealed class RoutedCallerMiddleware(RequestDelegate next, ClusterSecret secret, RoutedUsageLedger ledger)
 {
-    public Task InvokeAsync(HttpContext http)
+    public async Task InvokeAsync(HttpContext http)
     {
         var path = http.Request.Path;
         var isApi = path.StartsWithSegments("/v1");
-        if (!isApi && !path.StartsWithSegments("/internal")) return next(http);
+        if (!isApi && !path.StartsWithSegments("/internal"))
+        {
+            await next(http);
+            return;
+        }
         if (!secret.IsPresentedBy(http))
             throw ApiException.InvalidApiKey("This is a Provocapi worker: it serves only requests routed by a gateway, which carry the cluster secret.");
-        if (!isApi) return next(http);
+        if (!isApi)
+        {
+            await next(http);
+            return;
+        }
         var caller = CallerHeader.Read(http.Request.Headers[CallerHeader.Name])
             ?? throw ApiException.BadRequest($"A routed request needs the {CallerHeader.Name} header naming its caller.");
         http.Features.Set<Caller>(caller);
@@ -32,6 +41,19 @@ public sealed class RoutedCallerMiddleware(RequestDelegate next, ClusterSecret s
             if (UsageReport.Of(info.Usage, info.ArrivedAt) is { } report) http.Response.Headers[UsageReport.Header] = report.ToJson();
             return Task.CompletedTask;
         });
-        return next(http);
+        var attempt = http.Request.Headers[RoutedAttempt.Header].ToString();
+        if (!RoutedAttempt.IsWellFormed(attempt) || !ledger.Open(attempt))
+        {
+            await next(http);
+            return;
+        }
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            ledger.Close(attempt, UsageReport.Of(info.Usage, info.ArrivedAt) is { } report ? new RoutedAttempt.Usage(info.Model, report) : null);
+        }
     }
 }
