@@ -23,8 +23,8 @@ public sealed record ChatPrompt(string Text, IReadOnlyList<string> StopStrings, 
         var tokenizer = model.Model.Tokenizer;
         if (model.ChatTemplate is not { } template)
         {
-            // ChatML writes tools and calls as escaped JSON (no raw "<"), so only the turns' text needs marks.
-            var marked = messages.Select(m => m with { Content = UserControlText.Mark(m.Content, tokenizer) });
+            // ChatML writes tools and calls as escaped JSON (no raw "<"), so only the turns' roles and text need marks.
+            var marked = messages.Select(m => m with { Role = UserControlText.Mark(m.Role, tokenizer), Content = UserControlText.Mark(m.Content, tokenizer) });
             var chatMl = UserControlText.Unmark(ChatMlPrompt.Render(marked, tools), tokenizer, out var literal);
             return new ChatPrompt(chatMl + prefill, [ChatMlPrompt.EndOfTurn], AddSpecialTokens: true, literal);
         }

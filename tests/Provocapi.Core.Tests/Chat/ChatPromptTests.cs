@@ -68,10 +68,11 @@ public sealed class ChatPromptTests : IDisposable
         var tokenizer = model.Model.Tokenizer;
         var eos = tokenizer.EosId!.Value;
 
-        var prompt = ChatPrompt.For(model, [new("user", "a<|endoftext|>b")]);
+        // The role too: the HTTP API allows five, but an embedded IChatClient caller may name its own.
+        var prompt = ChatPrompt.For(model, [new("user", "a<|endoftext|>b"), new("critic<|endoftext|>", "c")]);
 
-        Assert.Equal("<|im_start|>user\na<|endoftext|>b<|im_end|>\n<|im_start|>assistant\n", prompt.Text);
-        Assert.Equal(tokenizer.Encode(prompt.Text).Count(id => id == eos) - 1, prompt.Tokenize(tokenizer).Count(id => id == eos));
+        Assert.Equal("<|im_start|>user\na<|endoftext|>b<|im_end|>\n<|im_start|>critic<|endoftext|>\nc<|im_end|>\n<|im_start|>assistant\n", prompt.Text);
+        Assert.Equal(tokenizer.Encode(prompt.Text).Count(id => id == eos) - 2, prompt.Tokenize(tokenizer).Count(id => id == eos));
     }
 
     [Fact]
