@@ -28,6 +28,7 @@ public sealed class GenerationScheduler : IDisposable
     readonly List<ScheduledSequence> _running = [];
     readonly List<(ScheduledSequence Sequence, int Tokens)> _plan = [];
     readonly List<ScheduledSequence> _withLogits = [];
+    readonly List<ScheduledSequence> _prefilling = [];
     readonly SemaphoreSlim _wake = new(0);
     readonly Thread _loop;
     /// <summary>A sequence whose reader lags this many chunks behind waits, so a slow client costs memory for a few chunks, not the whole reply, and never holds up the batch.</summary>
@@ -230,21 +231,29 @@ public sealed class GenerationScheduler : IDisposable
         Enqueue(victim);
     }
 
-    /// <summary>One forward pass: every decoding sequence's next token, then prompt chunks within the step's budget; false if there was nothing to run.</summary>
+    /// <summary>
+    /// One forward pass: every decoding sequence's next token, then prompt chunks within the step's budget, most urgent
+    /// first; false if there was nothing to run. While a prompt is prefilling, less urgent sequences sit the step out,
+    /// so an interactive request's first token waits on no batch work but the step already running.
+    /// </summary>
     bool Step()
     {
         _plan.Clear();
+        _prefilling.Clear();
+        foreach (var s in _running)
+            if (s.State.IsPrefilling) _prefilling.Add(s);
+        _prefilling.Sort(static (a, b) => (a.Priority, a.ArrivalOrder).CompareTo((b.Priority, b.ArrivalOrder)));
+        GenerationPriority? urgency = _prefilling.Count > 0 ? _prefilling[0].Priority : null;
         var budget = _options.StepTokenBudget;
         foreach (var s in _running)
-            if (!s.State.IsPrefilling && s.Output.Count < MaxUnreadChunks)
+            if (!s.State.IsPrefilling && s.Output.Count < MaxUnreadChunks && (urgency == null || s.Priority <= urgency))
             {
                 _plan.Add((s, 1));
                 budget--;
             }
-        foreach (var s in _running)
+        foreach (var s in _prefilling)
         {
-            if (!s.State.IsPrefilling) continue;
-            if (budget <= 0 && _plan.Count > 0) break;
+            if (s.Priority > urgency || (budget <= 0 && _plan.Count > 0)) break;
             var take = Math.Min(s.State.Pending, Math.Max(budget, 1));
             _plan.Add((s, take));
             budget -= take;

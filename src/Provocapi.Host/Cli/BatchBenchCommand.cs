@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -59,7 +60,8 @@ public static class BatchBenchCommand
         Console.WriteLine($"one at a time over HTTP: {single.Tokens} tokens in {single.Seconds:F2} s = {single.Tokens / single.Seconds:F1} tokens/s");
         Console.WriteLine($"batch job:               {batch.Tokens} tokens in {batch.Seconds:F2} s = {batch.Tokens / batch.Seconds:F1} tokens/s " +
                           $"({batch.Tokens / batch.Seconds / (single.Tokens / single.Seconds):F2}x)");
-        Console.WriteLine($"interactive time to first token, median of {probes}: idle {idle:F1} ms, during a batch job {busy:F1} ms ({busy / idle:F2}x; the job was {running} throughout)");
+        Console.WriteLine($"interactive time to first token, median of {probes}: idle {idle.FirstToken:F1} ms, during a batch job {busy.FirstToken:F1} ms " +
+                          $"({busy.FirstToken / idle.FirstToken:F2}x; the job was {running} throughout); of it in the engine's queue: {idle.Queue:F0} ms idle, {busy.Queue:F0} ms during");
         await app.StopAsync();
         Directory.Delete(data, recursive: true);
         return 0;
@@ -101,10 +103,11 @@ public static class BatchBenchCommand
 
     static async Task<JsonElement> StatusAsync(HttpClient http, string id) => await http.GetFromJsonAsync<JsonElement>($"/v1/batch/{id}");
 
-    /// <summary>Median milliseconds from sending a streamed chat request to its first content event.</summary>
-    static async Task<double> TimeToFirstTokenAsync(HttpClient http, int probes)
+    /// <summary>Median milliseconds from sending a streamed chat request to its first content event, and of its queue wait (<c>X-Provocapi-Queue-Ms</c>).</summary>
+    static async Task<(double FirstToken, double Queue)> TimeToFirstTokenAsync(HttpClient http, int probes)
     {
         var samples = new List<double>();
+        var queue = new List<double>();
         for (var i = 0; i < probes; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -114,6 +117,7 @@ public static class BatchBenchCommand
             };
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             response.EnsureSuccessStatusCode();
+            queue.Add(double.Parse(response.Headers.GetValues("X-Provocapi-Queue-Ms").Single(), CultureInfo.InvariantCulture));
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             while (await reader.ReadLineAsync() is { } line)
                 if (line.StartsWith("data: {", StringComparison.Ordinal) && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
@@ -121,6 +125,7 @@ public static class BatchBenchCommand
             samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         samples.Sort();
-        return samples[samples.Count / 2];
+        queue.Sort();
+        return (samples[samples.Count / 2], queue[queue.Count / 2]);
     }
 }
