@@ -12,7 +12,8 @@ namespace Provocapi.Core.Scheduling;
 /// running sequence's next token plus prompt chunks up to <see cref="ModelOptions.StepTokenBudget"/>, so the
 /// weights are read once per step for the whole batch. Finished and cancelled sequences leave at the next step.
 /// When pages run out, the newest, least urgent sequence gives its pages back and is recomputed later
-/// (vLLM's preemption by recomputation); batch work is preempted for interactive work, never the reverse.
+/// (vLLM's preemption by recomputation); batch work is preempted for interactive work, never the reverse, and a step
+/// of batch work alone is given up between layers when an interactive request arrives.
 /// </summary>
 public sealed class GenerationScheduler : IDisposable
 {
@@ -36,6 +37,9 @@ public sealed class GenerationScheduler : IDisposable
     long _arrivals;
     long _preemptions;
     volatile bool _stopping;
+    /// <summary>An interactive request was queued since the loop last admitted: a step of batch work alone gives way to it.</summary>
+    volatile bool _interactiveWaiting;
+    readonly Func<bool> _interactiveArrived;
     int _runningCount;
 
     public GenerationScheduler(Llama network, KvPagePool pool, CpuWorkers workers, ModelOptions options, string modelName)
@@ -45,6 +49,7 @@ public sealed class GenerationScheduler : IDisposable
         _workers = workers;
         _options = options;
         _metrics = new SchedulerMetrics(modelName, this);
+        _interactiveArrived = () => _interactiveWaiting;
         _loop = new Thread(Loop) { IsBackground = true, Name = $"provocapi engine: {modelName}" };
         _loop.Start();
     }
@@ -56,6 +61,9 @@ public sealed class GenerationScheduler : IDisposable
 
     public int RunningCount => Volatile.Read(ref _runningCount);
     public KvPagePool Pool => _pool;
+    /// <summary>Steps of batch work given up for an interactive arrival so far (each is redone).</summary>
+    public long AbandonedSteps => Interlocked.Read(ref _abandonedSteps);
+    long _abandonedSteps;
     /// <summary>Sequences that gave their pages back so far (each is recomputed on re-admission).</summary>
     public long Preemptions => Interlocked.Read(ref _preemptions);
 
@@ -77,6 +85,7 @@ public sealed class GenerationScheduler : IDisposable
             if (_queue.Count(q => !q.Admitted) >= _options.MaxQueueLength) throw Full(request.Owner);
             var scheduled = new ScheduledSequence(state, request.Priority, request.Owner, ++_arrivals);
             Enqueue(scheduled);
+            if (request.Priority == GenerationPriority.Interactive) _interactiveWaiting = true;
             _wake.Release();
             return scheduled;
         }
@@ -164,6 +173,7 @@ public sealed class GenerationScheduler : IDisposable
                 _queue.RemoveAt(i);
                 s.State.Dispose();
             }
+            _interactiveWaiting = false;
             while (_queue.Count > 0 && TryAdmit(_queue[0]))
             {
                 var admitted = _queue[0];
@@ -179,6 +189,13 @@ public sealed class GenerationScheduler : IDisposable
         }
         Volatile.Write(ref _runningCount, _running.Count);
         return _running.Count > 0;
+    }
+
+    bool PlansInteractive()
+    {
+        foreach (var (s, _) in _plan)
+            if (s.Priority == GenerationPriority.Interactive) return true;
+        return false;
     }
 
     /// <summary>Admits the head of the queue if a slot and its pages are free, preempting batch work for interactive work.</summary>
@@ -271,7 +288,14 @@ public sealed class GenerationScheduler : IDisposable
         ReadOnlySpan<float> logits;
         try
         {
-            logits = _network.Forward(_batch, _scratch, _workers);
+            // A step of batch work alone is given up between layers when an interactive request arrives: its wait for
+            // the engine is then a layer, not a step. The batch sequences redo the step after it.
+            if (!_network.TryForward(_batch, _scratch, _workers, PlansInteractive() ? null : _interactiveArrived, out logits))
+            {
+                Interlocked.Increment(ref _abandonedSteps);
+                _metrics.Abandoned();
+                return true;
+            }
         }
         catch (Exception e)
         {

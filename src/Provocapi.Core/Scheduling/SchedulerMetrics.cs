@@ -19,6 +19,7 @@ public sealed class SchedulerMetrics : IDisposable
     static readonly Counter<long> PrefixLookupTokens = Meter.CreateCounter<long>("provocapi.engine.prefix_cache.lookup_tokens", "{token}", "Prompt tokens of admitted requests");
     static readonly Counter<long> PrefixHitTokens = Meter.CreateCounter<long>("provocapi.engine.prefix_cache.hit_tokens", "{token}", "Prompt tokens served from cached prefix pages");
     static readonly Counter<long> Preemptions = Meter.CreateCounter<long>("provocapi.engine.preemptions", "{sequence}", "Sequences that gave their KV pages back to more urgent work");
+    static readonly Counter<long> AbandonedSteps = Meter.CreateCounter<long>("provocapi.engine.abandoned_steps", "{step}", "Steps of batch work given up between layers for an interactive request, and redone after it");
     static readonly Histogram<double> QueueWaitSeconds = Meter.CreateHistogram<double>("provocapi.engine.queue_wait", "s", "Arrival to admission");
     static readonly Histogram<double> TimeToFirstTokenSeconds = Meter.CreateHistogram<double>("provocapi.engine.time_to_first_token", "s", "Arrival to the first generated token");
     static readonly Histogram<double> InterTokenSeconds = Meter.CreateHistogram<double>("provocapi.engine.inter_token_latency", "s", "Time between a sequence's generated tokens");
@@ -68,6 +69,7 @@ public sealed class SchedulerMetrics : IDisposable
     }
 
     internal void Preempted() => Preemptions.Add(1, _model);
+    internal void Abandoned() => AbandonedSteps.Add(1, _model);
     internal void QueueWait(TimeSpan wait) => QueueWaitSeconds.Record(wait.TotalSeconds, _model);
     internal void FirstToken(TimeSpan sinceArrival) => TimeToFirstTokenSeconds.Record(sinceArrival.TotalSeconds, _model);
     internal void InterToken(TimeSpan gap) => InterTokenSeconds.Record(gap.TotalSeconds, _model);

@@ -33,9 +33,21 @@ public sealed unsafe class Llama : IDisposable
     /// </summary>
     public ReadOnlySpan<float> Forward(ForwardBatch batch, ForwardScratch s, CpuWorkers workers)
     {
+        TryForward(batch, s, workers, abandon: null, out var logits);
+        return logits;
+    }
+
+    /// <summary>
+    /// <see cref="Forward"/>, unless <paramref name="abandon"/>, asked between layers, says to give the step up: then it
+    /// returns false and no sequence has advanced. The keys and values it wrote sit past each sequence's length, so
+    /// feeding the same tokens again rewrites them with the same values (a token's result never depends on its batch).
+    /// </summary>
+    public bool TryForward(ForwardBatch batch, ForwardScratch s, CpuWorkers workers, Func<bool>? abandon, out ReadOnlySpan<float> logits)
+    {
+        logits = [];
         var c = Config;
         int n = batch.Count, d = c.EmbeddingDim;
-        if (n == 0) return [];
+        if (n == 0) return true;
         s.Ensure(c, n, batch.LogitTokens.Count);
         for (var i = 0; i < n; i++)
         {
@@ -55,6 +67,7 @@ public sealed unsafe class Llama : IDisposable
         var geometry = new Attention.Geometry(c.HeadCount, c.KvHeadCount, c.HeadDim);
         for (var l = 0; l < c.LayerCount; l++)
         {
+            if (l > 0 && abandon != null && abandon()) return false;
             var w = Weights.Layers[l];
             // attention block
             var normed = s.Normed.AsSpan(0, n * d);
@@ -96,17 +109,19 @@ public sealed unsafe class Llama : IDisposable
             fixed (float* pd = projected) AddLora(batch, s, l, gate, workers, new LoraOutput(LoraProjection.Down, pd, projected.Length));
             TensorPrimitives.Add(x, projected, x);
         }
+        if (abandon != null && abandon()) return false;
         foreach (var sequence in batch.Sequences.Distinct())
             sequence.Advance(MaxPosition(batch, sequence) + 1);
 
         var m = batch.LogitTokens.Count;
-        if (m == 0) return [];
+        if (m == 0) return true;
         var finalNormed = s.Normed.AsSpan(0, m * d);                    // (m, dim)
         for (var j = 0; j < m; j++)
             RmsNorm.Simd(x.Slice(batch.LogitTokens[j] * d, d), Weights.OutputNorm, c.RmsNormEps, finalNormed.Slice(j * d, d));
-        var logits = s.Logits.AsSpan(0, m * c.VocabSize);               // (m, vocab)
-        MatMul.Compute(Weights.Output, finalNormed, logits, m, workers);
-        return logits;
+        var output = s.Logits.AsSpan(0, m * c.VocabSize);               // (m, vocab)
+        MatMul.Compute(Weights.Output, finalNormed, output, m, workers);
+        logits = output;
+        return true;
     }
 
     /// <summary>Where one projection's LoRA delta goes: its outputs, tokens × outputs floats.</summary>

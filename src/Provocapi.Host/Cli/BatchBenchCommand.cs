@@ -123,6 +123,8 @@ public static class BatchBenchCommand
                 if (line.StartsWith("data: {", StringComparison.Ordinal) && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
                     break;
             samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            // Read to the end, so the next probe meets the batch job alone, not this probe's last tokens too.
+            await reader.ReadToEndAsync();
         }
         samples.Sort();
         queue.Sort();

@@ -189,6 +189,26 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task Batch_steps_given_up_for_interactive_arrivals_change_no_output()
+    {
+        var batch = Prompts.Take(4).Select(p => Greedy(p, 160, GenerationPriority.Batch)).ToList();
+        var interactive = Enumerable.Range(0, 20).Select(i => Greedy($"{i}: {Prompts[4]}", 2)).ToList();
+        var expected = await AloneAsync([.. batch, .. interactive]);
+
+        using var model = Load(new ModelOptions());
+        var batchTasks = batch.Select(r => model.GenerateTextAsync(r)).ToList();
+        while (model.RunningGenerations < batch.Count) await Task.Delay(1);
+        var interactiveResults = new List<GenerationResult>();
+        // One at a time, so each arrives while only batch work runs: the step then under way is given up for it.
+        foreach (var request in interactive) interactiveResults.Add(await model.GenerateTextAsync(request));
+        var batchResults = await Task.WhenAll(batchTasks);
+
+        for (var i = 0; i < batch.Count; i++) Assert.Equal(expected[i], batchResults[i].TokenIds);
+        for (var i = 0; i < interactive.Count; i++) Assert.Equal(expected[batch.Count + i], interactiveResults[i].TokenIds);
+        Assert.True(model.Scheduler.AbandonedSteps > 0, "no batch step was given up");
+    }
+
+    [Fact]
     public async Task A_full_queue_refuses_with_the_owner_over_its_share_told_apart()
     {
         using var model = Load(new ModelOptions { MaxRunningSequences = 1, MaxQueueLength = 2 });
