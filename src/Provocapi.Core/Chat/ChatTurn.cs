@@ -19,7 +19,7 @@ public sealed class ChatTurn
     public bool IsForcedCall { get; }
     public bool ParallelToolCalls { get; }
 
-    ChatTurn(ChatPrompt prompt, JsonGrammar? grammar, ToolCallFormat? format, bool forced, bool parallel)
+    internal ChatTurn(ChatPrompt prompt, JsonGrammar? grammar, ToolCallFormat? format, bool forced, bool parallel)
     {
         Prompt = prompt;
         Grammar = grammar;
@@ -67,14 +67,15 @@ public sealed class ChatTurn
         return ToolCallFormat.Hermes;
     }
 
-    /// <summary>One call to one of <paramref name="tools"/>: <c>{"name": const, "arguments": its parameters}</c>, both required.</summary>
+    /// <summary>One call to one of <paramref name="tools"/>: <c>{"name": const, "arguments": its parameters}</c>, both
+    /// required, the name first (as the templates show calls, and so that the call streams named).</summary>
     static JsonSchemaNode CallSchema(IReadOnlyList<ChatTool> tools, string argumentsKey)
     {
         var calls = tools.Select(t => (JsonSchemaNode)new ObjectNode(
         [
             ("name", new ConstNode(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(t.Name))),
             (argumentsKey, t.Parameters is { } p ? Parameters(JsonSchemaCompiler.Compile(p)) : ObjectNode.AnyProperties),
-        ], required: 0b11)).ToList();
+        ], required: 0b11, ordered: true)).ToList();
         return calls.Count == 1 ? calls[0] : new AnyOfNode(calls);
     }
 

@@ -96,6 +96,9 @@ public sealed class ChatToolsTests(ServerFixture server)
         using var arguments = JsonDocument.Parse(string.Concat(calls.Select(c => c.GetProperty("function").GetProperty("arguments").GetString())));
         Assert.True(arguments.RootElement.TryGetProperty("city", out _));
         Assert.Equal("tool_calls", choices[^1].GetProperty("finish_reason").GetString());
+        // The arguments stream as the model writes them, not in one piece at the end.
+        Assert.True(calls.Count(c => c.GetProperty("function").GetProperty("arguments").GetString()!.Length > 0) > 1);
+        Assert.Single(calls, c => c.TryGetProperty("id", out _));
     }
 
     [Fact]

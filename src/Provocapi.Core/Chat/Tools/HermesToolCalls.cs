@@ -11,6 +11,12 @@ public sealed class HermesToolCalls : ToolCallFormat
 
     public override (int Index, bool Found) FindCalls(string text, bool atReplyStart) => FindMarker(text, Open);
 
+    internal override int CallStart(string text, int from, int index)
+    {
+        var open = text.IndexOf(Open, from, StringComparison.Ordinal);
+        return open < 0 ? -1 : ObjectAt(text, open + Open.Length);
+    }
+
     public override ParsedReply Parse(string text)
     {
         var start = text.IndexOf(Open, StringComparison.Ordinal);

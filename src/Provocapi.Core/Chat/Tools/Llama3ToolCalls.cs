@@ -24,6 +24,14 @@ public sealed class Llama3ToolCalls : ToolCallFormat
         return PythonTag.StartsWith(trimmed, StringComparison.Ordinal) ? (at, false) : (-1, false);
     }
 
+    internal override int CallStart(string text, int from, int index)
+    {
+        var i = from;
+        while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == ';')) i++;
+        if (index == 0 && text.AsSpan(i).StartsWith(PythonTag, StringComparison.Ordinal)) i += PythonTag.Length;
+        return ObjectAt(text, i);
+    }
+
     public override ParsedReply Parse(string text)
     {
         var body = text.Trim();

@@ -18,6 +18,24 @@ public sealed class MistralToolCalls : ToolCallFormat
 
     public override (int Index, bool Found) FindCalls(string text, bool atReplyStart) => FindMarker(text, Marker);
 
+    /// <summary>Calls in a JSON array (or one object) after the marker stream; the <c>name[ARGS]{...}</c> form comes whole at the end.</summary>
+    internal override int CallStart(string text, int from, int index)
+    {
+        var i = from;
+        if (index == 0)
+        {
+            var marker = text.IndexOf(Marker, StringComparison.Ordinal);
+            if (marker < 0) return -1;
+            i = marker + Marker.Length;
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            if (i < text.Length && text[i] == '[') i++;
+            return ObjectAt(text, i);
+        }
+        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        if (i < text.Length && text[i] == ',') i++;
+        return ObjectAt(text, i);
+    }
+
     public override ParsedReply Parse(string text)
     {
         var start = text.IndexOf(Marker, StringComparison.Ordinal);

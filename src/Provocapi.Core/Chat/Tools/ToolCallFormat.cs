@@ -39,6 +39,21 @@ public abstract class ToolCallFormat
     /// </summary>
     public abstract (int Index, bool Found) FindCalls(string text, bool atReplyStart);
 
+    /// <summary>
+    /// Where call <paramref name="index"/> of a streaming calls section (<paramref name="text"/>, from where
+    /// <see cref="FindCalls"/> found them) opens its JSON object, looking from <paramref name="from"/> (the end of the
+    /// call before); -1 while it is not written yet, or when this format writes it in a way that cannot be streamed
+    /// (such a call comes whole when the reply ends).
+    /// </summary>
+    internal virtual int CallStart(string text, int from, int index) => -1;
+
+    /// <summary>The index of the <c>{</c> at <paramref name="i"/> after white space; -1 if something else is there, or nothing yet.</summary>
+    internal static int ObjectAt(string text, int i)
+    {
+        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        return i < text.Length && text[i] == '{' ? i : -1;
+    }
+
     /// <summary>A finished reply as content and calls; a section that does not parse leaves the whole reply as content.</summary>
     public abstract ParsedReply Parse(string text);
 

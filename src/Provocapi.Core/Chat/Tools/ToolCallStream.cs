@@ -13,6 +13,12 @@ public sealed class ToolCallStream(ChatTurn turn)
     bool _inCalls = turn.IsForcedCall;
     bool _atReplyStart = true;
 
+    /// <summary>Whether the reply has reached its tool calls: all that follows is held in <see cref="CallText"/>.</summary>
+    public bool InCalls => _inCalls;
+
+    /// <summary>The reply from where its calls begin, so far (empty before).</summary>
+    public string CallText => _inCalls ? _held.ToString() : "";
+
     /// <summary>The text of <paramref name="piece"/> that can be shown now.</summary>
     public string Push(string piece)
     {

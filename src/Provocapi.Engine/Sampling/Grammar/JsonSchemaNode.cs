@@ -67,11 +67,14 @@ public sealed class ObjectNode : JsonSchemaNode
     public const int MaxProperties = 64;
     public static ObjectNode AnyProperties { get; } = new([], 0);
 
-    public ObjectNode(IReadOnlyList<(string Name, JsonSchemaNode Value)> properties, ulong required)
+    /// <param name="ordered">The properties come in the order declared (a tool call's name before its arguments, so
+    /// that the call can be streamed as it is written); otherwise in any order.</param>
+    public ObjectNode(IReadOnlyList<(string Name, JsonSchemaNode Value)> properties, ulong required, bool ordered = false)
     {
         if (properties.Count > MaxProperties) throw new JsonSchemaException($"an object may declare at most {MaxProperties} properties");
         Properties = properties;
         Required = required;
+        Ordered = ordered;
         // Escaped as little as JSON requires (quotes, backslashes, controls), so a model writes names in plain UTF-8.
         Keys = properties.Select(p => System.Text.Encoding.UTF8.GetBytes(
             System.Text.Json.JsonEncodedText.Encode(p.Name, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString())).ToArray();
@@ -91,6 +94,7 @@ public sealed class ObjectNode : JsonSchemaNode
     public IReadOnlyList<byte[]> Keys { get; }
     /// <summary>Bit i set: property i is required.</summary>
     public ulong Required { get; }
+    public bool Ordered { get; }
     public bool IsOpen => Properties.Count == 0;
     public override int MinLength { get; }
 

@@ -1,9 +1,10 @@
 namespace Provocapi.Engine.Sampling.Grammar;
 
 /// <summary>
-/// A JSON object. For a closed object (declared properties) a key is matched against the names not yet written
-/// (<see cref="Candidates"/> narrows with each byte), each property appears at most once and the braces close only
-/// once every required one is there. An open object takes any string keys and any values.
+/// A JSON object. For a closed object (declared properties) a key is matched against the names that may come next
+/// (<see cref="Candidates"/> narrows with each byte): those not yet written, or for an ordered object those after the
+/// last one written up to the next required one. Each property appears at most once and the braces close only once
+/// every required one is there. An open object takes any string keys and any values.
 /// </summary>
 public sealed record ObjectMatcher(
     ObjectNode Node,
@@ -39,7 +40,7 @@ public sealed record ObjectMatcher(
                 if (Child!.Step(b) is { } child) return this with { Child = child };
                 return Child.CanEnd ? (this with { At = Phase.AfterValue, Child = null, Seen = Node.IsOpen ? 0 : Seen | (1UL << Property), Property = -1 }).Step(b) : null;
             case Phase.AfterValue:
-                if (b == ',' && (Node.IsOpen || Unseen != 0)) return this with { At = Phase.Comma, Whitespace = 0 };
+                if (b == ',' && (Node.IsOpen || Next != 0)) return this with { At = Phase.Comma, Whitespace = 0 };
                 if (b == '}' && (Node.Required & ~Seen) == 0) return Closed();
                 return Space(b);
             default:
@@ -51,6 +52,18 @@ public sealed record ObjectMatcher(
 
     ulong Unseen => All & ~Seen;
 
+    /// <summary>The properties that may come next: the unseen ones, or, in order, those after the last seen up to the first required one.</summary>
+    ulong Next
+    {
+        get
+        {
+            if (!Node.Ordered) return Unseen;
+            var after = Seen == 0 ? All : All & ~((2UL << (63 - System.Numerics.BitOperations.LeadingZeroCount(Seen))) - 1);
+            var required = after & Node.Required;
+            return required == 0 ? after : after & ((required & (0 - required)) * 2 - 1);
+        }
+    }
+
     JsonSchemaNode ValueNode => Node.IsOpen ? AnyValueNode.Instance : Node.Properties[Property].Value;
 
     ObjectMatcher Closed() => this with { At = Phase.Closed, Whitespace = 0 };
@@ -59,7 +72,7 @@ public sealed record ObjectMatcher(
 
     ObjectMatcher BeginKey() => Node.IsOpen
         ? this with { At = Phase.Key, Child = new StringMatcher(StringMatcher.Phase.Body), Whitespace = 0 }
-        : this with { At = Phase.Key, Candidates = Unseen, KeyLength = 0, Whitespace = 0 };
+        : this with { At = Phase.Key, Candidates = Next, KeyLength = 0, Whitespace = 0 };
 
     ObjectMatcher? OpenKey(byte b)
     {
@@ -87,7 +100,7 @@ public sealed record ObjectMatcher(
     {
         Phase.Open => Node.MinLength,
         Phase.First => Node.MissingLength(0),
-        Phase.Comma => Node.IsOpen ? 5 : Cheapest(Unseen, 1),
+        Phase.Comma => Node.IsOpen ? 5 : Cheapest(Next, 1),
         Phase.Key => Node.IsOpen ? Child!.MinRemaining + 3 : Cheapest(Candidates, 0),
         Phase.Colon => 1 + ValueNode.MinLength + Missing(Property),
         Phase.ValueStart => ValueNode.MinLength + Missing(Property),

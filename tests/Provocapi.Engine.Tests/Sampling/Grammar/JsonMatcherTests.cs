@@ -38,6 +38,22 @@ public class JsonMatcherTests
     public void Any_object_refuses_invalid_json(string text) => Assert.False(Accepts(ObjectNode.AnyProperties, text));
 
     [Theory]
+    [InlineData("""{"a":1,"b":2,"c":3}""", true)]
+    [InlineData("""{"a":1,"c":3}""", true)]
+    [InlineData("""{"c":3}""", false)]
+    [InlineData("""{"b":2,"a":1,"c":3}""", false)]
+    [InlineData("""{"a":1,"c":3,"b":2}""", false)]
+    [InlineData("""{"a":1,"b":2}""", false)]
+    public void An_ordered_object_takes_its_properties_in_order_skipping_only_optional_ones(string text, bool valid)
+    {
+        var number = NumberNode.Integer;
+        var ordered = new ObjectNode([("a", number), ("b", number), ("c", number)], required: 0b101, ordered: true);
+        Assert.Equal(valid, Accepts(ordered, text));
+        // Unordered, the same properties may come in any order.
+        Assert.True(Accepts(new ObjectNode([("a", number), ("b", number), ("c", number)], required: 0b101), """{"c":3,"a":1}"""));
+    }
+
+    [Theory]
     [InlineData("""{"name":"Ada","age":36}""", true)]
     [InlineData("""{"age":36,"name":"Ada","tags":["b","a"],"pet":null}""", true)]
     [InlineData("""{"name":"Ada","age":36,"pet":{"kind":"cat"}}""", true)]

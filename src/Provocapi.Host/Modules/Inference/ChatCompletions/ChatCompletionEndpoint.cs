@@ -93,36 +93,36 @@ public static class ChatCompletionEndpoint
 
     static ToolCallOutput Output(ChatToolCall call) => new(call.Id, new FunctionCallOutput(call.Name, call.Arguments));
 
+    static ChatDelta CallDelta(ChatToolCallDelta call) =>
+        new(ToolCalls: [new ToolCallDelta(call.Index, call.Id, call.Id != null ? "function" : null, new FunctionCallOutput(call.Name, call.Arguments))]);
+
     static Task StreamAsync(HttpContext http, ChatCompletionRequest request, ChatTurn turn, Tokenizer tokenizer, string model, string id, long created,
         IReadOnlyList<IAsyncEnumerable<GenerationChunk>> choices)
     {
         ChatCompletionChunk Chunk(int index, ChatDelta delta, string? finish = null, TokenLogprob? logprob = null) =>
             new(id, created, model, [new ChatChunkChoice(index, delta, logprob != null ? ChatLogprobs.Of(tokenizer, [logprob]) : null, finish)]);
-        var replies = choices.Select(_ => turn.Stream()).ToArray();
+        var replies = choices.Select(_ => new ToolCallDeltaStream(turn)).ToArray();
         return ChoiceStreams.WriteEventsAsync(http, choices, async (events, index, chunk, first) =>
         {
             if (first) await events.WriteAsync(Chunk(index, new ChatDelta("assistant", "")));
-            var shown = replies[index].Push(chunk.Text);
+            var (shown, calls) = replies[index].Push(chunk.Text);
             if (chunk.Result is not { } final)
             {
                 if (shown.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: shown), logprob: chunk.Logprob));
+                foreach (var call in calls) await events.WriteAsync(Chunk(index, CallDelta(call)));
                 return;
             }
-            var rest = replies[index].Finish();
-            var content = shown + rest.Content;
-            if (rest.Calls.Count == 0)
+            var (rest, lastCalls) = replies[index].Finish();
+            var content = shown + rest;
+            if (!replies[index].HasCalls)
             {
                 await events.WriteAsync(Chunk(index, new ChatDelta(Content: content.Length > 0 ? content : null), OpenAiNames.FinishReason(final.FinishReason), chunk.Logprob));
                 return;
             }
             if (content.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: content), logprob: chunk.Logprob));
-            for (var i = 0; i < rest.Calls.Count; i++)
-            {
-                var call = rest.Calls[i];
-                await events.WriteAsync(Chunk(index, new ChatDelta(ToolCalls: [new ToolCallDelta(i, call.Id, "function", new FunctionCallOutput(call.Name, ""))])));
-                await events.WriteAsync(Chunk(index, new ChatDelta(ToolCalls: [new ToolCallDelta(i, Function: new FunctionCallOutput(null, call.Arguments))])));
-            }
-            await events.WriteAsync(Chunk(index, new ChatDelta(), "tool_calls"));
+            foreach (var call in calls.Concat(lastCalls)) await events.WriteAsync(Chunk(index, CallDelta(call)));
+            // A reply cut short in a call ends as OpenAI's does: what was written of the call, and "length".
+            await events.WriteAsync(Chunk(index, new ChatDelta(), final.FinishReason == FinishReason.Length ? OpenAiNames.FinishReason(final.FinishReason) : "tool_calls"));
         }, request.IncludeUsage ? results => new ChatCompletionChunk(id, created, model, [], Usage.Of(results, results.Count)) : null);
     }
 }
