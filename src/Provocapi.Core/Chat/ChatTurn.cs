@@ -18,14 +18,17 @@ public sealed class ChatTurn
     public ToolCallFormat? Format { get; }
     public bool IsForcedCall { get; }
     public bool ParallelToolCalls { get; }
+    /// <summary>The functions the model may call (a streamed call is sent only once it names one of them).</summary>
+    public IReadOnlySet<string> ToolNames { get; }
 
-    internal ChatTurn(ChatPrompt prompt, JsonGrammar? grammar, ToolCallFormat? format, bool forced, bool parallel)
+    internal ChatTurn(ChatPrompt prompt, JsonGrammar? grammar, ToolCallFormat? format, bool forced, bool parallel, IEnumerable<string> toolNames)
     {
         Prompt = prompt;
         Grammar = grammar;
         Format = format;
         IsForcedCall = forced;
         ParallelToolCalls = parallel;
+        ToolNames = toolNames.ToHashSet(StringComparer.Ordinal);
     }
 
     /// <exception cref="Templates.ChatTemplateException">The model's template refused the conversation.</exception>
@@ -45,7 +48,7 @@ public sealed class ChatTurn
         {
             var callable = choice.Mode == ToolChoiceMode.Function ? offered.Where(t => t.Name == choice.FunctionName).ToList() : offered;
             var grammar = new JsonGrammar(tokenizer, CallSchema(callable, format!.ArgumentsKey));
-            return new ChatTurn(ChatPrompt.For(model, messages, offered, format.ForcedPrefix), grammar, format, forced: true, parallelToolCalls);
+            return new ChatTurn(ChatPrompt.For(model, messages, offered, format.ForcedPrefix), grammar, format, forced: true, parallelToolCalls, callable.Select(t => t.Name));
         }
         var output = (responseFormat ?? ChatResponseFormat.Text).Kind switch
         {
@@ -53,7 +56,7 @@ public sealed class ChatTurn
             ChatResponseKind.JsonSchema => JsonGrammar.ForSchema(tokenizer, responseFormat!.Schema!.Value),
             _ => null,
         };
-        return new ChatTurn(ChatPrompt.For(model, messages, offered), output, output == null ? format : null, forced: false, parallelToolCalls);
+        return new ChatTurn(ChatPrompt.For(model, messages, offered), output, output == null ? format : null, forced: false, parallelToolCalls, offered.Select(t => t.Name));
     }
 
     /// <summary>

@@ -17,6 +17,13 @@ public sealed class HermesToolCalls : ToolCallFormat
         return open < 0 ? -1 : ObjectAt(text, open + Open.Length);
     }
 
+    /// <summary>The closing tag, or a tail that may become it (held back until it is clear), as the parser cuts calls.</summary>
+    internal override int CallEnd(string text, int start)
+    {
+        var (at, _) = FindMarker(text[start..], Close);
+        return at < 0 ? text.Length : start + at;
+    }
+
     public override ParsedReply Parse(string text)
     {
         var start = text.IndexOf(Open, StringComparison.Ordinal);

@@ -4,8 +4,9 @@ namespace Provocapi.Core.Chat.Tools;
 /// A streamed reply as OpenAI streams it: text as it comes (<see cref="ToolCallStream"/> holds back what may start a
 /// call), and each tool call as it is written: a first delta with its id and name once the name is whole, then its
 /// arguments' JSON text piece by piece. A call the format writes in a shape that cannot be read as it comes (arguments
-/// as a string, Mistral's <c>name[ARGS]</c>) comes whole at the end. Once a call has been sent it stands: a reply
-/// cut short leaves its arguments unfinished, as OpenAI's do. Not thread-safe; one per choice.
+/// as a string, Mistral's <c>name[ARGS]</c>) or that names no offered function comes whole at the end, as the
+/// whole reply's parser reads it. Once a call has been sent it stands: a reply cut short leaves its arguments
+/// unfinished, as OpenAI's do. Not thread-safe; one per choice.
 /// </summary>
 public sealed class ToolCallDeltaStream(ChatTurn turn)
 {
@@ -19,6 +20,8 @@ public sealed class ToolCallDeltaStream(ChatTurn turn)
         public string Id { get; } = id;
         public string Name { get; } = name;
         public int ArgumentsSent { get; set; }
+        /// <summary>Its JSON object is closed: it was written whole, arguments or not.</summary>
+        public bool Closed { get; set; }
     }
 
     /// <summary>Whether any call has been sent.</summary>
@@ -34,8 +37,11 @@ public sealed class ToolCallDeltaStream(ChatTurn turn)
         return (text, deltas);
     }
 
-    /// <summary>At the end of the reply: the rest of its text, and the calls' last deltas (whole calls when none could stream).</summary>
-    public (string Text, IReadOnlyList<ChatToolCallDelta> Calls) Finish()
+    /// <summary>
+    /// At the end of the reply: the rest of its text, the calls' last deltas (whole calls when none could stream), and
+    /// whether the whole reply's parser found every call that was sent (false: the reply broke off inside one).
+    /// </summary>
+    public (string Text, IReadOnlyList<ChatToolCallDelta> Calls, bool Complete) Finish()
     {
         var calls = _text.CallText;
         var reply = _text.Finish();
@@ -43,16 +49,20 @@ public sealed class ToolCallDeltaStream(ChatTurn turn)
         if (_sent.Count == 0)
         {
             for (var i = 0; i < reply.Calls.Count; i++) AddWhole(i, reply.Calls[i], deltas);
-            return (reply.Content, deltas);
+            return (reply.Content, deltas, true);
         }
         Advance(calls, deltas);
-        // Calls the whole reply's parser found that could not be read as they came: arguments not yet sent, whole calls past those sent.
-        for (var i = 0; i < reply.Calls.Count; i++)
+        var complete = reply.Calls.Count >= _sent.Count;
+        for (var i = 0; i < Math.Max(reply.Calls.Count, _sent.Count); i++)
         {
+            // Past those sent: calls that could not be read as they came. Sent without arguments: arguments as a
+            // string, or none (a closed call without them has none, as the parser reads it).
             if (i >= _sent.Count) AddWhole(i, reply.Calls[i], deltas);
-            else if (_sent[i].ArgumentsSent == 0) deltas.Add(new ChatToolCallDelta(i, null, null, reply.Calls[i].Arguments));
+            else if (_sent[i].ArgumentsSent > 0) continue;
+            else if (complete) deltas.Add(new ChatToolCallDelta(i, null, null, reply.Calls[i].Arguments));
+            else if (_sent[i].Closed) deltas.Add(new ChatToolCallDelta(i, null, null, "{}"));
         }
-        return (reply.Calls.Count > 0 ? reply.Content : "", deltas);
+        return (complete ? reply.Content : "", deltas, complete);
     }
 
     void AddWhole(int index, ChatToolCall call, List<ChatToolCallDelta> deltas)
@@ -70,10 +80,11 @@ public sealed class ToolCallDeltaStream(ChatTurn turn)
         {
             var start = turn.IsForcedCall ? (index == 0 ? ToolCallFormat.ObjectAt(text, 0) : -1) : format.CallStart(text, _from, index);
             if (start < 0) return;
-            var call = CallObjectScanner.Scan(text, start, format.ArgumentsKey);
+            var end = turn.IsForcedCall ? text.Length : format.CallEnd(text, start);
+            var call = CallObjectScanner.Scan(end < text.Length ? text[..end] : text, start, format.ArgumentsKey);
             if (index == _sent.Count)
             {
-                if (call.Name == null) return;
+                if (call.Name == null || !turn.ToolNames.Contains(call.Name)) return;
                 var sent = new SentCall(format.NewCallId(), call.Name);
                 _sent.Add(sent);
                 deltas.Add(new ChatToolCallDelta(index, sent.Id, sent.Name, ""));
@@ -85,6 +96,7 @@ public sealed class ToolCallDeltaStream(ChatTurn turn)
                 current.ArgumentsSent = call.ArgumentsEnd - call.ArgumentsStart;
             }
             if (!call.IsClosed) return;
+            current.Closed = true;
             (_from, _finished) = (call.End, index + 1);
         }
     }

@@ -47,6 +47,10 @@ public abstract class ToolCallFormat
     /// </summary>
     internal virtual int CallStart(string text, int from, int index) => -1;
 
+    /// <summary>Where the call whose object opens at <paramref name="start"/> must end at the latest (its closing
+    /// marker, for a format that has one): a call that runs past it is not read further.</summary>
+    internal virtual int CallEnd(string text, int start) => text.Length;
+
     /// <summary>The index of the <c>{</c> at <paramref name="i"/> after white space; -1 if something else is there, or nothing yet.</summary>
     internal static int ObjectAt(string text, int i)
     {
@@ -68,19 +72,27 @@ public abstract class ToolCallFormat
     protected ChatToolCall? Call(JsonElement call)
     {
         if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String) return null;
+        if (Text(name) is not { } function) return null;
         if (!call.TryGetProperty(ArgumentsKey, out var arguments) && !call.TryGetProperty("arguments", out arguments) && !call.TryGetProperty("parameters", out arguments))
-            return new ChatToolCall(NewCallId(), name.GetString()!, "{}");
-        return Arguments(arguments) is { } json ? new ChatToolCall(NewCallId(), name.GetString()!, json) : null;
+            return new ChatToolCall(NewCallId(), function, "{}");
+        return Arguments(arguments) is { } json ? new ChatToolCall(NewCallId(), function, json) : null;
+    }
+
+    /// <summary>A JSON string's text; null for one .NET cannot hold (a lone surrogate escape is valid JSON).</summary>
+    static string? Text(JsonElement value)
+    {
+        try { return value.GetString(); }
+        catch (InvalidOperationException) { return null; }
     }
 
     /// <summary>Arguments as a compact JSON object string; some models write them as a string holding the JSON.</summary>
     protected static string? Arguments(JsonElement arguments)
     {
         if (arguments.ValueKind == JsonValueKind.Object) return JsonSerializer.Serialize(arguments, Compact);
-        if (arguments.ValueKind != JsonValueKind.String) return null;
+        if (arguments.ValueKind != JsonValueKind.String || Text(arguments) is not { } text) return null;
         try
         {
-            using var inner = JsonDocument.Parse(arguments.GetString()!);
+            using var inner = JsonDocument.Parse(text);
             return inner.RootElement.ValueKind == JsonValueKind.Object ? JsonSerializer.Serialize(inner.RootElement, Compact) : null;
         }
         catch (JsonException) { return null; }

@@ -8,10 +8,10 @@ namespace Provocapi.Core.Tests.Chat.Tools;
 public sealed class ToolCallDeltaStreamTests
 {
     static ChatTurn Turn(ToolCallFormat format, bool forced = false, bool parallel = true) =>
-        new(new ChatPrompt("", [], false, []), null, format, forced, parallel);
+        new(new ChatPrompt("", [], false, []), null, format, forced, parallel, ["get_weather", "get_time", "f", "g"]);
 
     /// <summary>Pushes the reply one character at a time (the hardest split), then finishes it.</summary>
-    static (string Text, List<(int Step, ChatToolCallDelta Delta)> Calls) Stream(ChatTurn turn, string reply)
+    static (string Text, List<(int Step, ChatToolCallDelta Delta)> Calls, bool Complete) Stream(ChatTurn turn, string reply)
     {
         var stream = new ToolCallDeltaStream(turn);
         var text = "";
@@ -22,9 +22,9 @@ public sealed class ToolCallDeltaStreamTests
             text += shown;
             calls.AddRange(deltas.Select(d => (i, d)));
         }
-        var (rest, last) = stream.Finish();
+        var (rest, last, complete) = stream.Finish();
         calls.AddRange(last.Select(d => (reply.Length, d)));
-        return (text + rest, calls);
+        return (text + rest, calls, complete);
     }
 
     /// <summary>Each call as the client puts it together: its id, name and concatenated arguments.</summary>
@@ -37,7 +37,7 @@ public sealed class ToolCallDeltaStreamTests
     {
         const string reply = "Let me check. <tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\", \"days\": [1, 2]}}\n</tool_call>\n" +
                              "<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"tz\": \"Europe/Oslo\"}}\n</tool_call>";
-        var (text, calls) = Stream(Turn(ToolCallFormat.Hermes), reply);
+        var (text, calls, _) = Stream(Turn(ToolCallFormat.Hermes), reply);
 
         Assert.Equal("Let me check. ", text);
         var assembled = Assemble(calls.Select(c => c.Delta));
@@ -60,7 +60,7 @@ public sealed class ToolCallDeltaStreamTests
     [Fact]
     public void A_name_written_after_the_arguments_is_sent_first_and_string_arguments_come_whole_at_the_end()
     {
-        var (_, calls) = Stream(Turn(ToolCallFormat.Hermes),
+        var (_, calls, _) = Stream(Turn(ToolCallFormat.Hermes),
             "<tool_call>{\"arguments\": {\"a\": \"}\"}, \"name\": \"f\"}</tool_call><tool_call>{\"name\": \"g\", \"arguments\": \"{\\\"b\\\": 1}\"}</tool_call>");
         var assembled = Assemble(calls.Select(c => c.Delta));
         Assert.Equal(("f", "{\"a\": \"}\"}"), (assembled[0].Name, assembled[0].Arguments));
@@ -76,7 +76,7 @@ public sealed class ToolCallDeltaStreamTests
     public void Each_format_gives_the_calls_its_parser_finds(string format, string reply)
     {
         var turn = Turn(format == "llama3" ? ToolCallFormat.Llama3 : ToolCallFormat.Mistral);
-        var (text, calls) = Stream(turn, reply);
+        var (text, calls, _) = Stream(turn, reply);
         var parsed = turn.Reply(reply);
         Assert.Equal(parsed.Content, text.Trim());
         var assembled = Assemble(calls.Select(c => c.Delta));
@@ -91,10 +91,10 @@ public sealed class ToolCallDeltaStreamTests
     [Fact]
     public void A_forced_call_streams_from_the_first_character_and_only_one_call_streams_without_parallel_calls()
     {
-        var (_, forced) = Stream(Turn(ToolCallFormat.Hermes, forced: true), "{\"name\": \"f\", \"arguments\": {\"x\": 1}}");
+        var (_, forced, _) = Stream(Turn(ToolCallFormat.Hermes, forced: true), "{\"name\": \"f\", \"arguments\": {\"x\": 1}}");
         Assert.Equal(("f", "{\"x\": 1}"), Assemble(forced.Select(c => c.Delta)).Select(c => (c.Name, c.Arguments)).Single());
 
-        var (_, single) = Stream(Turn(ToolCallFormat.Hermes, parallel: false),
+        var (_, single, _) = Stream(Turn(ToolCallFormat.Hermes, parallel: false),
             "<tool_call>{\"name\": \"f\", \"arguments\": {}}</tool_call><tool_call>{\"name\": \"g\", \"arguments\": {}}</tool_call>");
         Assert.Equal("f", Assemble(single.Select(c => c.Delta)).Single().Name);
     }
@@ -102,14 +102,34 @@ public sealed class ToolCallDeltaStreamTests
     [Fact]
     public void A_reply_cut_short_in_a_call_keeps_what_was_sent_and_shows_no_text_for_it()
     {
-        var (text, calls) = Stream(Turn(ToolCallFormat.Hermes), "Hi <tool_call>{\"name\": \"f\", \"arguments\": {\"x\": [1, 2");
+        var (text, calls, complete) = Stream(Turn(ToolCallFormat.Hermes), "Hi <tool_call>{\"name\": \"f\", \"arguments\": {\"x\": [1, 2");
+        Assert.False(complete);
         Assert.Equal("Hi ", text);
         var call = Assemble(calls.Select(c => c.Delta)).Single();
         Assert.Equal(("f", "{\"x\": [1, 2"), (call.Name, call.Arguments));
 
-        // Nothing named yet: the whole reply's parser decides, and text that is no call stays text.
-        var (notCall, none) = Stream(Turn(ToolCallFormat.Hermes), "Hi <tool_call>not json</tool_call>");
+        // Arguments that never close are read no further than the call's closing tag.
+        var (_, unclosed, _) = Stream(Turn(ToolCallFormat.Hermes),
+            "<tool_call>{\"name\": \"f\", \"arguments\": {\"x\": 1</tool_call><tool_call>{\"name\": \"g\", \"arguments\": {}}</tool_call>");
+        Assert.Equal(("f", "{\"x\": 1"), Assemble(unclosed.Select(c => c.Delta)).Select(c => (c.Name, c.Arguments)).Single());
+
+        // A whole call is complete even when the reply ended with it.
+        Assert.True(Stream(Turn(ToolCallFormat.Hermes, forced: true), "{\"name\": \"f\", \"arguments\": {}}").Complete);
+    }
+
+    [Fact]
+    public void Text_that_names_no_offered_function_is_not_streamed_as_a_call()
+    {
+        // Not JSON: the whole reply's parser decides, and text that is no call stays text.
+        var (notCall, none, _) = Stream(Turn(ToolCallFormat.Hermes), "Hi <tool_call>not json</tool_call>");
         Assert.Empty(none);
         Assert.Equal("Hi <tool_call>not json</tool_call>", notCall);
+
+        // A name no tool has: nothing streams; the parser reads the reply as text, as it does unstreamed.
+        const string reply = "{\"name\": \"Alice\"} is your name";
+        var turn = Turn(ToolCallFormat.Llama3);
+        var (text, calls, _) = Stream(turn, reply);
+        Assert.Empty(calls);
+        Assert.Equal(turn.Reply(reply).Content, text);
     }
 }

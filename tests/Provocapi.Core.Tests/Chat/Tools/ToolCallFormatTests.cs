@@ -28,6 +28,8 @@ public class ToolCallFormatTests
     [InlineData("<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": 1}}", 1)]
     [InlineData("<tool_call>{not json}</tool_call>", 0)]
     [InlineData("no calls here", 0)]
+    [InlineData("<tool_call>{\"name\": \"\\udc00\", \"arguments\": {}}</tool_call>", 0)]
+    [InlineData("<tool_call>{\"name\": \"f\", \"arguments\": \"\\udc00\"}</tool_call>", 0)]
     public void Hermes_without_a_closing_tag_or_with_bad_json(string text, int calls)
     {
         var reply = ToolCallFormat.Hermes.Parse(text);

@@ -176,7 +176,8 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     /// </summary>
     async Task ClaimAsync(HttpContext http, WorkerRecord worker, AttemptMeter meter)
     {
-        if (!meter.IsFinal)
+        // A stream whose worker broke off was metered already, by what its worker last reported: nothing to ask.
+        if (!meter.IsFinal && !meter.IsApplied)
         {
             using var timeout = new CancellationTokenSource(RoutedAttempt.ClaimWait + TimeSpan.FromSeconds(5));
             using var claim = new HttpRequestMessage(HttpMethod.Post, worker.Url + RoutedAttempt.UsagePath(meter.Id));
@@ -211,6 +212,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         public string Id { get; } = id;
         public UsageReport? Report { get; set; }
         public bool IsFinal { get; private set; }
+        public bool IsApplied => _applied;
 
         public void Final(UsageReport? report)
         {

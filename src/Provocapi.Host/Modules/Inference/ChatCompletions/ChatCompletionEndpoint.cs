@@ -112,7 +112,7 @@ public static class ChatCompletionEndpoint
                 foreach (var call in calls) await events.WriteAsync(Chunk(index, CallDelta(call)));
                 return;
             }
-            var (rest, lastCalls) = replies[index].Finish();
+            var (rest, lastCalls, complete) = replies[index].Finish();
             var content = shown + rest;
             if (!replies[index].HasCalls)
             {
@@ -121,8 +121,8 @@ public static class ChatCompletionEndpoint
             }
             if (content.Length > 0 || chunk.Logprob != null) await events.WriteAsync(Chunk(index, new ChatDelta(Content: content), logprob: chunk.Logprob));
             foreach (var call in calls.Concat(lastCalls)) await events.WriteAsync(Chunk(index, CallDelta(call)));
-            // A reply cut short in a call ends as OpenAI's does: what was written of the call, and "length".
-            await events.WriteAsync(Chunk(index, new ChatDelta(), final.FinishReason == FinishReason.Length ? OpenAiNames.FinishReason(final.FinishReason) : "tool_calls"));
+            // A reply cut short inside a call ends as OpenAI's does: what was written of the call, and "length".
+            await events.WriteAsync(Chunk(index, new ChatDelta(), final.FinishReason == FinishReason.Length && !complete ? OpenAiNames.FinishReason(final.FinishReason) : "tool_calls"));
         }, request.IncludeUsage ? results => new ChatCompletionChunk(id, created, model, [], Usage.Of(results, results.Count)) : null);
     }
 }
