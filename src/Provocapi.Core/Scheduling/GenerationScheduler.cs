@@ -251,7 +251,7 @@ public sealed class GenerationScheduler : IDisposable
     /// <summary>
     /// One forward pass: every decoding sequence's next token, then prompt chunks within the step's budget, most urgent
     /// first; false if there was nothing to run. While a prompt is prefilling, less urgent sequences sit the step out,
-    /// so an interactive request's first token waits on no batch work but the step already running.
+    /// so an interactive request's first token waits on no batch work but the layer running when it arrived.
     /// </summary>
     bool Step()
     {

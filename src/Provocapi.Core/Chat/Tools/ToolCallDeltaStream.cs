@@ -100,5 +100,4 @@ public sealed class ToolCallDeltaStream(ChatTurn turn)
             (_from, _finished) = (call.End, index + 1);
         }
     }
-
 }
