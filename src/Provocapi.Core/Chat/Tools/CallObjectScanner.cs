@@ -8,7 +8,7 @@ internal static class CallObjectScanner
     /// <summary>The call object that starts with the <c>{</c> at <paramref name="start"/>; its arguments are under
     /// <paramref name="argumentsKey"/>, <c>arguments</c> or <c>parameters</c>. Stops early, at what it has, on
     /// anything it cannot read.</summary>
-    public static CallProgress Scan(string text, int start, string argumentsKey)
+    public static CallProgress Scan(ReadOnlySpan<char> text, int start, string argumentsKey)
     {
         string? name = null;
         int argumentsStart = -1, argumentsEnd = -1;
@@ -42,14 +42,14 @@ internal static class CallObjectScanner
         }
     }
 
-    static int SkipWhiteSpace(string text, int i)
+    static int SkipWhiteSpace(ReadOnlySpan<char> text, int i)
     {
         while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
         return i;
     }
 
     /// <summary>Just past the string that opens at <paramref name="start"/>; -1 while it is open.</summary>
-    static int StringEnd(string text, int start)
+    static int StringEnd(ReadOnlySpan<char> text, int start)
     {
         for (var i = start + 1; i < text.Length; i++)
         {
@@ -59,8 +59,9 @@ internal static class CallObjectScanner
         return -1;
     }
 
-    /// <summary>Just past the value that starts at <paramref name="start"/>; -1 while it may go on.</summary>
-    static int ValueEnd(string text, int start)
+    /// <summary>Just past the JSON value that starts at <paramref name="start"/> (an object or array ends at its own
+    /// closing bracket, whatever strings inside hold); -1 while it may go on.</summary>
+    internal static int ValueEnd(ReadOnlySpan<char> text, int start)
     {
         switch (text[start])
         {
@@ -88,9 +89,9 @@ internal static class CallObjectScanner
         }
     }
 
-    static string? Decode(string text, int start, int end)
+    static string? Decode(ReadOnlySpan<char> text, int start, int end)
     {
-        try { return JsonSerializer.Deserialize<string>(text.AsSpan(start, end - start)); }
+        try { return JsonSerializer.Deserialize<string>(text[start..end]); }
         catch (JsonException) { return null; }
     }
 }

@@ -20,7 +20,7 @@ public sealed class HermesToolCalls : ToolCallFormat
     /// <summary>The closing tag, or a tail that may become it (held back until it is clear), as the parser cuts calls.</summary>
     internal override int CallEnd(string text, int start)
     {
-        var (at, _) = FindMarker(text[start..], Close);
+        var (at, _) = FindMarker(text.AsSpan(start), Close);
         return at < 0 ? text.Length : start + at;
     }
 

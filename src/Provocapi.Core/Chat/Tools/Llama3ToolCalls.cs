@@ -41,7 +41,7 @@ public sealed class Llama3ToolCalls : ToolCallFormat
         var at = 0;
         while (at < body.Length)
         {
-            var end = ValueEnd(body, at);
+            var end = CallObjectScanner.ValueEnd(body, at);
             using var json = end < 0 ? null : TryParse(body[at..end]);
             if (json == null || Call(json.RootElement) is not { } call) return new ParsedReply(text, []);
             calls.Add(call);
@@ -49,25 +49,5 @@ public sealed class Llama3ToolCalls : ToolCallFormat
             while (at < body.Length && (char.IsWhiteSpace(body[at]) || body[at] == ';')) at++;
         }
         return new ParsedReply("", calls);
-    }
-
-    /// <summary>Where the JSON object starting at <paramref name="start"/> ends (a <c>;</c> inside a string is not a separator); -1 when it does not.</summary>
-    static int ValueEnd(string text, int start)
-    {
-        var depth = 0;
-        var inString = false;
-        for (var i = start; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (inString)
-            {
-                if (c == '\\') i++;
-                else if (c == '"') inString = false;
-            }
-            else if (c == '"') inString = true;
-            else if (c is '{' or '[') depth++;
-            else if (c is '}' or ']' && --depth == 0) return i + 1;
-        }
-        return -1;
     }
 }

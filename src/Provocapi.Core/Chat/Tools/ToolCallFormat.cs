@@ -105,12 +105,12 @@ public abstract class ToolCallFormat
     }
 
     /// <summary>The index of <paramref name="marker"/> in <paramref name="text"/>, else of a tail that begins it, else -1.</summary>
-    protected static (int Index, bool Found) FindMarker(string text, string marker)
+    protected static (int Index, bool Found) FindMarker(ReadOnlySpan<char> text, string marker)
     {
         var at = text.IndexOf(marker, StringComparison.Ordinal);
         if (at >= 0) return (at, true);
         for (var length = Math.Min(marker.Length - 1, text.Length); length > 0; length--)
-            if (text.AsSpan(text.Length - length).SequenceEqual(marker.AsSpan(0, length))) return (text.Length - length, false);
+            if (text[(text.Length - length)..].SequenceEqual(marker.AsSpan(0, length))) return (text.Length - length, false);
         return (-1, false);
     }
 
