@@ -110,7 +110,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
                     if (status >= 500) return new Outcome.ServerError(worker, meter, status, response.Headers, response.Content.Headers, whole);
                     Adopt(http, worker, response.Headers, response.Content.Headers);
                     // Metered before the body is written, so a client gone during the write still pays for the reply.
-                    meter.Final(UsageReport.Parse(Value(response.Headers, UsageReport.Header)));
+                    meter.Final(ReportIn(response.Headers));
                     meter.ApplyTo(http);
                     http.Response.StatusCode = status;
                     await http.Response.Body.WriteAsync(whole, http.RequestAborted);
@@ -135,7 +135,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     async Task<Outcome> StreamAsync(HttpContext http, WorkerRecord worker, HttpResponseMessage response, AttemptMeter meter)
     {
         var events = new SseEventReader(await response.Content.ReadAsStreamAsync(http.RequestAborted));
-        meter.Report = UsageReport.Parse(Value(response.Headers, UsageReport.Header));
+        meter.Report = ReportIn(response.Headers);
         string? first;
         try { first = await NextEventAsync(events, meter, http); }
         catch (Exception e) when (IsWorkerFailure(e, http))
@@ -266,11 +266,14 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
     static async Task RelayAsync(HttpContext http, Outcome.ServerError error)
     {
         Adopt(http, error.Worker, error.Headers, error.ContentHeaders);
-        error.Meter.Final(UsageReport.Parse(Value(error.Headers, UsageReport.Header)));
+        error.Meter.Final(ReportIn(error.Headers));
         error.Meter.ApplyTo(http);
         http.Response.StatusCode = error.Status;
         await http.Response.Body.WriteAsync(error.Body, http.RequestAborted);
     }
+
+    /// <summary>The usage report in a worker's reply headers.</summary>
+    static UsageReport? ReportIn(HttpResponseHeaders headers) => UsageReport.Parse(Value(headers, UsageReport.Header));
 
     static string? Value(HttpHeaders headers, string name) => headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
 

@@ -14,22 +14,14 @@ namespace Provocapi.Host.Modules.Cluster.Worker;
 /// </summary>
 public sealed class RoutedCallerMiddleware(RequestDelegate next, ClusterSecret secret, RoutedUsageLedger ledger)
 {
-    public async Task InvokeAsync(HttpContext http)
+    public Task InvokeAsync(HttpContext http)
     {
         var path = http.Request.Path;
         var isApi = path.StartsWithSegments("/v1");
-        if (!isApi && !path.StartsWithSegments("/internal"))
-        {
-            await next(http);
-            return;
-        }
+        if (!isApi && !path.StartsWithSegments("/internal")) return next(http);
         if (!secret.IsPresentedBy(http))
             throw ApiException.InvalidApiKey("This is a Provocapi worker: it serves only requests routed by a gateway, which carry the cluster secret.");
-        if (!isApi)
-        {
-            await next(http);
-            return;
-        }
+        if (!isApi) return next(http);
         var caller = CallerHeader.Read(http.Request.Headers[CallerHeader.Name])
             ?? throw ApiException.BadRequest($"A routed request needs the {CallerHeader.Name} header naming its caller.");
         http.Features.Set<Caller>(caller);
@@ -41,19 +33,21 @@ public sealed class RoutedCallerMiddleware(RequestDelegate next, ClusterSecret s
             if (UsageReport.Of(info.Usage, info.ArrivedAt) is { } report) http.Response.Headers[UsageReport.Header] = report.ToJson();
             return Task.CompletedTask;
         });
+        return RunAttemptAsync(http, info);
+    }
+
+    /// <summary>Runs the request, keeping what it used in the ledger under its attempt's name, if it has one.</summary>
+    async Task RunAttemptAsync(HttpContext http, RequestInfo info)
+    {
         var attempt = http.Request.Headers[RoutedAttempt.Header].ToString();
-        if (!RoutedAttempt.IsWellFormed(attempt) || !ledger.Open(attempt))
-        {
-            await next(http);
-            return;
-        }
+        var kept = RoutedAttempt.IsWellFormed(attempt) && ledger.Open(attempt);
         try
         {
             await next(http);
         }
         finally
         {
-            ledger.Close(attempt, UsageReport.Of(info.Usage, info.ArrivedAt) is { } report ? new RoutedAttempt.Usage(info.Model, report) : null);
+            if (kept) ledger.Close(attempt, UsageReport.Of(info.Usage, info.ArrivedAt) is { } report ? new RoutedAttempt.Usage(info.Model, report) : null);
         }
     }
 }
