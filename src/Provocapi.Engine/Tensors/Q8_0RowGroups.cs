@@ -14,8 +14,8 @@ public static unsafe class Q8_0RowGroups
     /// <summary>A block of a group: eight scales and eight rows' 32 values.</summary>
     public const int BlockBytes = Rows * 2 + Rows * 32;
 
-    const int BlockValues = 32;
-    const int RowBlockBytes = 34;
+    static readonly int BlockValues = TensorTypeInfo.BlockElements(TensorType.Q8_0);
+    static readonly int RowBlockBytes = TensorTypeInfo.BlockBytes(TensorType.Q8_0);
 
     /// <summary>Whether a matrix of this type and height can be regrouped.</summary>
     public static bool Fits(TensorType type, int rows) => type == TensorType.Q8_0 && rows % Rows == 0;
@@ -27,17 +27,23 @@ public static unsafe class Q8_0RowGroups
         if (!Fits(TensorType.Q8_0, rows)) throw new ArgumentException($"{rows} rows are not whole groups of {Rows}", nameof(rows));
         var blocks = columns / BlockValues;
         var groupBytes = (long)Rows * blocks * RowBlockBytes;
-        var group = new byte[groupBytes];
-        fixed (byte* copy = group)
+        // In place, each group is read from a copy of itself; from other memory, straight from the source.
+        var inPlace = source == destination;
+        fixed (byte* copy = inPlace ? new byte[groupBytes] : null)
         {
             for (long g = 0; g < rows / Rows; g++)
             {
-                Buffer.MemoryCopy(source + g * groupBytes, copy, groupBytes, groupBytes);
+                var input = source + g * groupBytes;
+                if (inPlace)
+                {
+                    Buffer.MemoryCopy(input, copy, groupBytes, groupBytes);
+                    input = copy;
+                }
                 var output = destination + g * groupBytes;
                 for (var b = 0; b < blocks; b++, output += BlockBytes)
                     for (var i = 0; i < Rows; i++)
                     {
-                        var block = copy + ((long)i * blocks + b) * RowBlockBytes;
+                        var block = input + ((long)i * blocks + b) * RowBlockBytes;
                         ((ushort*)output)[i] = *(ushort*)block;
                         for (var k = 0; k < BlockValues / 4; k++)
                             ((uint*)(output + Rows * 2))[k * Rows + i] = ((uint*)(block + 2))[k];
@@ -50,7 +56,8 @@ public static unsafe class Q8_0RowGroups
     public static void CopyRow(byte* grouped, int row, int columns, Span<byte> destination)
     {
         var blocks = columns / BlockValues;
-        if (destination.Length != blocks * RowBlockBytes) throw new ArgumentException($"a row of {columns} Q8_0 values takes {blocks * RowBlockBytes} bytes, not {destination.Length}", nameof(destination));
+        var rowBytes = TensorTypeInfo.RowBytes(TensorType.Q8_0, columns);
+        if (destination.Length != rowBytes) throw new ArgumentException($"a row of {columns} Q8_0 values takes {rowBytes} bytes, not {destination.Length}", nameof(destination));
         var i = row % Rows;
         var input = grouped + (long)(row / Rows) * Rows * blocks * RowBlockBytes;
         fixed (byte* output = destination)

@@ -63,5 +63,6 @@ public sealed class LoraWeights
     /// <summary>B[o, r], read through the chunked layout (for references and merging).</summary>
     public float B(int output, int r) => Float16.ToSingle(BChunks[ChunkIndex(output, r, Rank)]);
 
-    static int ChunkIndex(int output, int r, int rank) => (output / ChunkOutputs * rank + r) * ChunkOutputs + output % ChunkOutputs;
+    /// <summary>Where B[output, r] sits in <see cref="BChunks"/>.</summary>
+    internal static int ChunkIndex(int output, int r, int rank) => (output / ChunkOutputs * rank + r) * ChunkOutputs + output % ChunkOutputs;
 }

@@ -22,18 +22,13 @@ public static unsafe partial class Dequantize
 
     static void MatrixRow(WeightMatrix w, int r, Span<float> dst, bool reference)
     {
-        if (!w.Grouped)
+        Span<byte> gathered = w.Grouped ? stackalloc byte[(int)w.RowBytes] : default;
+        if (w.Grouped) Q8_0RowGroups.CopyRow(w.Data, r, w.Columns, gathered);
+        fixed (byte* copy = gathered)
         {
-            if (reference) RowReference(w.Type, w.Row(r), dst);
-            else Row(w.Type, w.Row(r), dst);
-            return;
-        }
-        Span<byte> row = stackalloc byte[(int)w.RowBytes];
-        Q8_0RowGroups.CopyRow(w.Data, r, w.Columns, row);
-        fixed (byte* q = row)
-        {
-            if (reference) RowReference(w.Type, q, dst);
-            else Row(w.Type, q, dst);
+            var row = w.Grouped ? copy : w.Row(r);
+            if (reference) RowReference(w.Type, row, dst);
+            else Row(w.Type, row, dst);
         }
     }
 }

@@ -126,7 +126,7 @@ public static unsafe partial class Lora
         for (; o < o1; o++)
         {
             var acc = y[o];
-            var column = chunks + (long)(o / Chunk) * Chunk * rank + o % Chunk;
+            var column = chunks + LoraWeights.ChunkIndex(o, 0, rank);
             for (var r = 0; r < rank; r++) acc = MathF.FusedMultiplyAdd(Float16.Lookup(column[r * Chunk]), h[r], acc);
             y[o] = acc;
         }
