@@ -20,7 +20,8 @@ public static class InferenceModule
 {
     public static WebApplicationBuilder AddInference(this WebApplicationBuilder builder, IReadOnlyList<(string Id, string Path)> commandLineModels)
     {
-        builder.Services.AddOptions<InferenceOptions>().BindConfiguration("Provocapi")
+        builder.Services.AddOptions<InferenceOptions>()
+            .Configure<IConfiguration>((options, configuration) => options.Models.AddRange(ConfiguredModels(configuration)))
             .PostConfigure(options => UseCommandLineModels(options, commandLineModels))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>();
@@ -46,6 +47,15 @@ public static class InferenceModule
             .Produces(StatusCodes.Status200OK).Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
+
+    /// <summary>
+    /// Each <c>Provocapi:Models:N</c> bound on its own, so that a value that does not convert or a misspelt setting
+    /// stops start-up: binding the whole list, the configuration binder drops such an entry without a word, and the
+    /// server came up serving the demo model instead of the one configured.
+    /// </summary>
+    static IEnumerable<ServedModelOptions> ConfiguredModels(IConfiguration configuration) =>
+        configuration.GetSection("Provocapi:Models").GetChildren()
+            .Select(entry => entry.Get<ServedModelOptions>(binder => binder.ErrorOnUnknownConfiguration = true) ?? new ServedModelOptions());
 
     /// <summary>
     /// <c>--model ID=PATH</c> flags replace the configured list's entries of the same id or add to it; with no model
