@@ -45,7 +45,7 @@ public sealed class LoadedModel : IDisposable
         Name = name;
         ContextLength = options.ContextLength > 0 ? Math.Min(options.ContextLength, model.Config.ContextLength) : model.Config.ContextLength;
         _workers = new CpuWorkers(options.ResolvedThreads);
-        _pool = KvPagePool.WithBudget(model.Network.KvShape, options.KvPageSize, options.KvCacheBytes);
+        _pool = KvPagePool.WithBudget(model.Network.KvShape(options.KvCacheType), options.KvPageSize, options.KvCacheBytes);
         Scheduler = new GenerationScheduler(model.Network, _pool, _workers, options, name);
         if (string.IsNullOrWhiteSpace(model.ChatTemplate)) ChatTemplateFallbackReason = "the model ships no chat template";
         else

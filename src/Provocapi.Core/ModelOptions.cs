@@ -1,3 +1,5 @@
+using Provocapi.Engine.KvCache;
+
 namespace Provocapi.Core;
 
 /// <summary>How a model is run: threads, the KV cache's memory budget and page size, an optional shorter context, and queue and batch bounds.</summary>
@@ -7,6 +9,8 @@ public sealed record ModelOptions
     public int Threads { get; init; }
     public long KvCacheBytes { get; init; } = 256L << 20;
     public int KvPageSize { get; init; } = 16;
+    /// <summary>How the KV cache stores keys and values: F32, or F16 for twice the positions in <see cref="KvCacheBytes"/>.</summary>
+    public KvCacheType KvCacheType { get; init; } = KvCacheType.F32;
     /// <summary>Caps the model's context length (0 keeps the model's own).</summary>
     public int ContextLength { get; init; }
     /// <summary>Tokens per forward step: every running sequence's next token, then prompt chunks up to this budget, so a long prompt delays running streams by one bounded step at a time.</summary>

@@ -4,15 +4,15 @@ namespace Provocapi.Engine.KvCache;
 
 /// <summary>
 /// The paged key/value store (vLLM's PagedAttention layout): fixed-size pages of <see cref="PageSize"/> positions,
-/// laid out per layer as [page][slot][kvHead·headDim], in native memory sized once from a budget.
+/// laid out per layer as [page][slot][kvHead·headDim] in the shape's element type, in native memory sized once from a budget.
 /// Sequences hold pages through a <see cref="KvPageTable"/>. Pages are reference-counted, so sequences that share
 /// a prompt prefix share its full pages (see <see cref="PrefixPageIndex"/>); a page nobody holds is free, or, if
 /// it holds an indexed prefix, kept until its memory is needed.
 /// </summary>
 public sealed unsafe class KvPagePool : IDisposable
 {
-    readonly float*[] _keys;
-    readonly float*[] _values;
+    readonly byte*[] _keys;
+    readonly byte*[] _values;
     readonly Stack<int> _free;
     readonly int[] _holders;
     readonly PrefixPageIndex _prefixes = new();
@@ -26,16 +26,17 @@ public sealed unsafe class KvPagePool : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(pageCount, 1);
+        if (!Enum.IsDefined(shape.Type)) throw new ArgumentOutOfRangeException(nameof(shape), $"no KV cache element type {shape.Type}");
         Shape = shape;
         PageSize = pageSize;
         PageCount = pageCount;
-        var floats = (nuint)pageCount * (nuint)pageSize * (nuint)shape.KvDim;
-        _keys = new float*[shape.Layers];
-        _values = new float*[shape.Layers];
+        var bytes = (nuint)pageCount * (nuint)pageSize * (nuint)shape.RowBytes;
+        _keys = new byte*[shape.Layers];
+        _values = new byte*[shape.Layers];
         for (var l = 0; l < shape.Layers; l++)
         {
-            _keys[l] = (float*)NativeMemory.AlignedAlloc(floats * sizeof(float), 64);
-            _values[l] = (float*)NativeMemory.AlignedAlloc(floats * sizeof(float), 64);
+            _keys[l] = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
+            _values[l] = (byte*)NativeMemory.AlignedAlloc(bytes, 64);
         }
         _free = new Stack<int>(Enumerable.Range(0, pageCount).Reverse());
         _holders = new int[pageCount];
@@ -101,10 +102,20 @@ public sealed unsafe class KvPagePool : IDisposable
         }
     }
 
-    /// <summary>The key vector of one slot of one page of one layer.</summary>
-    public float* Key(int layer, int page, int slot) => _keys[layer] + ((long)page * PageSize + slot) * Shape.KvDim;
+    /// <summary>The key row of one slot of one page of one layer, <see cref="KvCacheShape.RowBytes"/> bytes; the slots of
+    /// a page follow each other.</summary>
+    public byte* Key(int layer, int page, int slot) => _keys[layer] + ((long)page * PageSize + slot) * Shape.RowBytes;
 
-    public float* Value(int layer, int page, int slot) => _values[layer] + ((long)page * PageSize + slot) * Shape.KvDim;
+    public byte* Value(int layer, int page, int slot) => _values[layer] + ((long)page * PageSize + slot) * Shape.RowBytes;
+
+    /// <summary>Stores one position's key and value (<see cref="KvCacheShape.KvDim"/> floats each) in the element type.</summary>
+    public void Store(int layer, int page, int slot, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
+    {
+        if (key.Length != Shape.KvDim || value.Length != Shape.KvDim)
+            throw new ArgumentException($"a cached key and value hold {Shape.KvDim} floats each, not {key.Length} and {value.Length}");
+        KvRows.Write(Shape.Type, key, Key(layer, page, slot));
+        KvRows.Write(Shape.Type, value, Value(layer, page, slot));
+    }
 
     public void Dispose()
     {

@@ -25,7 +25,8 @@ public sealed unsafe class Llama : IDisposable
         _invFrequencies = RopeScaling.InverseFrequencies(config);
     }
 
-    public KvCacheShape KvShape => new(Config.LayerCount, Config.KvHeadCount, Config.HeadDim);
+    /// <summary>What one position of this model's KV cache holds, stored as <paramref name="type"/>.</summary>
+    public KvCacheShape KvShape(KvCacheType type) => new(Config.LayerCount, Config.KvHeadCount, Config.HeadDim, type);
 
     /// <summary>
     /// Runs one step and returns the logits of <see cref="ForwardBatch.LogitTokens"/>, (logit tokens, vocab),
@@ -176,22 +177,22 @@ public sealed unsafe class Llama : IDisposable
     static void StoreKv(KvPageTable table, int layer, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
     {
         var (page, slot) = table.Locate(position);
-        key.CopyTo(new Span<float>(table.Pool.Key(layer, page, slot), key.Length));
-        value.CopyTo(new Span<float>(table.Pool.Value(layer, page, slot), value.Length));
+        table.Pool.Store(layer, page, slot, key, value);
     }
 
-    /// <summary>Every (token, head) pair is independent: each attends over its own sequence up to its own position.</summary>
+    /// <summary>Every (token, kv head) pair is independent: each attends over its own sequence up to its own position,
+    /// for the query heads that share the kv head.</summary>
     void Attend(ForwardBatch batch, int layer, Attention.Geometry g, float[] query, float[] output, CpuWorkers workers)
     {
         var queryDim = Config.QueryDim;
-        workers.For(batch.Count * g.Heads, item =>
+        workers.For(batch.Count * g.KvHeads, item =>
         {
-            int token = item / g.Heads, head = item % g.Heads;
+            int token = item / g.KvHeads, kvHead = item % g.KvHeads;
             var length = batch.Positions[token] + 1;
-            var scores = ArrayPool<float>.Shared.Rent(length);
-            Attention.Head(query.AsSpan(token * queryDim, queryDim), batch.Sequences[token], layer, length, g, head,
-                output.AsSpan(token * queryDim, queryDim), scores);
-            ArrayPool<float>.Shared.Return(scores);
+            var table = batch.Sequences[token];
+            var scratch = ArrayPool<float>.Shared.Rent(Attention.ScratchLength(g, length, table.Pool.PageSize));
+            Attention.Group(query.AsSpan(token * queryDim, queryDim), table, layer, length, g, kvHead, output.AsSpan(token * queryDim, queryDim), scratch);
+            ArrayPool<float>.Shared.Return(scratch);
         });
     }
 

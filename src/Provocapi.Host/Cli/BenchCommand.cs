@@ -23,6 +23,7 @@ public static class BenchCommand
         var genTokens = options.Int(128, "-n", "--gen-tokens");
         var threads = options.Int(Environment.ProcessorCount, "-t", "--threads");
         var repeats = options.Int(5, "-r", "--repeats");
+        var kvCacheType = options.KvCacheType();
         options.RejectUnknown();
         if ((path == null) == (synthetic == null)) throw new CommandLineException("give exactly one of --model and --synthetic");
         if (promptTokens < 0 || genTokens < 0 || promptTokens + genTokens == 0) throw new CommandLineException("-p and -n must be non-negative and not both 0");
@@ -37,7 +38,7 @@ public static class BenchCommand
         Console.Error.WriteLine($"{label}: d {c.EmbeddingDim}, {c.LayerCount} layers, {c.HeadCount}/{c.KvHeadCount} heads, ffn {c.FeedForwardDim}, vocab {c.VocabSize}; {threads} threads");
 
         using var workers = new CpuWorkers(threads);
-        using var pool = new KvPagePool(network.KvShape, 16, (Math.Max(promptTokens, genTokens) + 15) / 16 + 1);
+        using var pool = new KvPagePool(network.KvShape(kvCacheType), 16, (Math.Max(promptTokens, genTokens) + 15) / 16 + 1);
         var scratch = new ForwardScratch();
         var random = new Random(42);
         var tokens = Enumerable.Range(0, Math.Max(promptTokens, genTokens)).Select(_ => random.Next(c.VocabSize)).ToArray();

@@ -16,10 +16,11 @@ public static class CommandLineApp
           tokenize --model PATH [--jsonl] [--no-special] [TEXT]
           generate --model PATH (--prompt TEXT | --prompt-ids "1 2 3") [--max-tokens N] [--temperature T] [--top-p P]
                    [--top-k K] [--min-p P] [--seed S] [--threads N] [--ids]
-          bench    (--model PATH | --synthetic tiny|small|1b [--type Q8_0]) [-p 512] [-n 128] [-t THREADS] [-r REPEATS] [--json]
+          bench    (--model PATH | --synthetic tiny|small|1b [--type Q8_0]) [-p 512] [-n 128] [-t THREADS] [-r REPEATS]
+                   [--kv-cache-type f32|f16] [--json]
           bench-serve (--model PATH | --synthetic SHAPE --tokenizer GGUF [--type Q8_0]) [--streams 1,4,16] [-p 16] [-n 64]
                    [--prefix-prompt 1000] [--prefix-shared 900] [--lora-adapters N [--lora-rank 16] [--lora-repeats 3]]
-                   [-t THREADS] [--json]
+                   [-t THREADS] [--kv-cache-type f32|f16] [--json]
           bench-batch [--model PATH] [-n 1000] [--max-tokens 16] [-t THREADS] [--probes 10]
           bench-gateway [--model PATH] [-n 2000] [-c 16] [-d 10] [--postgres CONNECTION] [--rate-limited]
         """;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Provocapi.Engine.KvCache;
 
 namespace Provocapi.Host.Cli;
 
@@ -51,6 +52,14 @@ public sealed class CommandLineOptions
     public long? Long(params string[] names) => String(names) is { } s
         ? long.TryParse(s, CultureInfo.InvariantCulture, out var v) ? v : throw new CommandLineException($"{names[0]} must be an integer, not '{s}'")
         : null;
+
+    /// <summary><c>--kv-cache-type f32|f16</c>, F32 when not given.</summary>
+    public KvCacheType KvCacheType() => String("--kv-cache-type")?.ToLowerInvariant() switch
+    {
+        null or "f32" => Engine.KvCache.KvCacheType.F32,
+        "f16" => Engine.KvCache.KvCacheType.F16,
+        var other => throw new CommandLineException($"--kv-cache-type must be f32 or f16, not '{other}'"),
+    };
 
     T Parse<T>(string[] names, T fallback, Func<string, T> parse)
     {

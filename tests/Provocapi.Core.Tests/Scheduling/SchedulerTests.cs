@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Provocapi.Core.Generation;
 using Provocapi.Core.Scheduling;
+using Provocapi.Engine.KvCache;
 using Provocapi.Engine.Sampling;
 
 namespace Provocapi.Core.Tests.Scheduling;
@@ -29,22 +30,24 @@ public sealed class SchedulerTests
         LoadedModel.LoadAsync(ModelFixture.ModelPath, options with { Threads = 2 }).GetAwaiter().GetResult();
 
     /// <summary>Each prompt run alone, one after another, on a fresh model.</summary>
-    static async Task<List<IReadOnlyList<int>>> AloneAsync(IEnumerable<GenerationRequest> requests)
+    static async Task<List<IReadOnlyList<int>>> AloneAsync(IEnumerable<GenerationRequest> requests, KvCacheType cache = KvCacheType.F32)
     {
-        using var model = Load(new ModelOptions { MaxRunningSequences = 1 });
+        using var model = Load(new ModelOptions { MaxRunningSequences = 1, KvCacheType = cache });
         var results = new List<IReadOnlyList<int>>();
         foreach (var request in requests) results.Add((await model.GenerateTextAsync(request)).TokenIds);
         return results;
     }
 
-    [Fact]
-    public async Task A_mixed_batch_with_late_arrivals_and_a_cancellation_gives_each_sequence_its_output_alone()
+    [Theory]
+    [InlineData(KvCacheType.F32)]
+    [InlineData(KvCacheType.F16)]
+    public async Task A_mixed_batch_with_late_arrivals_and_a_cancellation_gives_each_sequence_its_output_alone(KvCacheType cache)
     {
         var requests = Prompts.Select((p, i) => Greedy(p, 16 + 4 * i)).ToList();
-        var expected = await AloneAsync(requests);
+        var expected = await AloneAsync(requests, cache);
 
         // A small step budget splits prompts into chunks that share steps with other sequences' decoding.
-        using var model = Load(new ModelOptions { StepTokenBudget = 7 });
+        using var model = Load(new ModelOptions { StepTokenBudget = 7, KvCacheType = cache });
         using var cancel = new CancellationTokenSource();
         var tasks = new List<Task<GenerationResult>>();
         for (var i = 0; i < requests.Count; i++)

@@ -4,7 +4,7 @@ namespace Provocapi.Engine.Tests.KvCache;
 
 public sealed class KvPagePoolTests
 {
-    static KvPagePool Pool(int pages) => new(new KvCacheShape(1, 1, 4), pageSize: 4, pageCount: pages);
+    static KvPagePool Pool(int pages) => new(new KvCacheShape(1, 1, 4, KvCacheType.F32), pageSize: 4, pageCount: pages);
 
     static int[] Tokens(params int[] tokens) => tokens;
 

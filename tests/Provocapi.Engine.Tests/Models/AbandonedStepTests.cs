@@ -23,7 +23,7 @@ public sealed class AbandonedStepTests
         var network = model.Network;
         var prompt = model.Tokenizer.Encode("A computer is a machine that");
         using var workers = new CpuWorkers(2);
-        using var pool = new KvPagePool(network.KvShape, 16, 64);
+        using var pool = new KvPagePool(network.KvShape(KvCacheType.F32), 16, 64);
         using var plain = new KvPageTable(pool);
         using var interrupted = new KvPageTable(pool);
         var scratch = new ForwardScratch();

@@ -83,7 +83,7 @@ public sealed class DemoModelTests
         var network = model.Network;
         var promptIds = model.Tokenizer.Encode(prompt);
         using var workers = new CpuWorkers(2);
-        using var pool = new KvPagePool(network.KvShape, 16, 64);
+        using var pool = new KvPagePool(network.KvShape(KvCacheType.F32), 16, 64);
         using var sequence = new KvPageTable(pool);
         var scratch = new ForwardScratch();
         var batch = new ForwardBatch();

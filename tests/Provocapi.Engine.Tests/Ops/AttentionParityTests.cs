@@ -3,22 +3,32 @@ using Provocapi.Engine.Ops;
 
 namespace Provocapi.Engine.Tests.Ops;
 
-/// <summary>The paged attention kernel against its reference on random caches spanning several pages.</summary>
+/// <summary>The paged attention kernel against its reference on random caches spanning several pages, of floats and of
+/// halves (the reference reads the same stored halves).</summary>
 public sealed unsafe class AttentionParityTests
 {
     [Theory]
-    [InlineData(4, 2, 16, 1, 4)]
-    [InlineData(4, 2, 16, 37, 4)]
-    [InlineData(6, 2, 16, 64, 16)]
-    [InlineData(9, 3, 64, 100, 16)]
-    [InlineData(8, 8, 8, 5, 3)]
-    [InlineData(32, 4, 64, 129, 32)]
-    [InlineData(4, 2, 128, 70, 16)]
-    [InlineData(4, 2, 72, 23, 16)]
-    [InlineData(4, 2, 12, 9, 4)]
-    public void Head_matches_reference(int heads, int kvHeads, int headDim, int length, int pageSize)
+    [InlineData(4, 2, 16, 1, 4, KvCacheType.F32)]
+    [InlineData(4, 2, 16, 37, 4, KvCacheType.F32)]
+    [InlineData(6, 2, 16, 64, 16, KvCacheType.F32)]
+    [InlineData(9, 3, 64, 100, 16, KvCacheType.F32)]
+    [InlineData(8, 8, 8, 5, 3, KvCacheType.F32)]
+    [InlineData(32, 4, 64, 129, 32, KvCacheType.F32)]
+    [InlineData(4, 2, 128, 70, 16, KvCacheType.F32)]
+    [InlineData(4, 2, 72, 23, 16, KvCacheType.F32)]
+    [InlineData(4, 2, 12, 9, 4, KvCacheType.F32)]
+    [InlineData(4, 2, 16, 1, 4, KvCacheType.F16)]
+    [InlineData(4, 2, 16, 37, 4, KvCacheType.F16)]
+    [InlineData(6, 2, 16, 64, 16, KvCacheType.F16)]
+    [InlineData(9, 3, 64, 100, 16, KvCacheType.F16)]
+    [InlineData(8, 8, 8, 5, 3, KvCacheType.F16)]
+    [InlineData(32, 4, 64, 129, 32, KvCacheType.F16)]
+    [InlineData(4, 2, 128, 70, 16, KvCacheType.F16)]
+    [InlineData(4, 2, 72, 23, 16, KvCacheType.F16)]
+    [InlineData(4, 2, 12, 9, 4, KvCacheType.F16)]
+    public void Group_matches_reference(int heads, int kvHeads, int headDim, int length, int pageSize, KvCacheType type)
     {
-        var shape = new KvCacheShape(2, kvHeads, headDim);
+        var shape = new KvCacheShape(2, kvHeads, headDim, type);
         using var pool = new KvPagePool(shape, pageSize, length / pageSize + 3);
         using var other = new KvPageTable(pool);
         other.Reserve(pageSize); // interleave another sequence's page so the table is not contiguous
@@ -28,22 +38,16 @@ public sealed unsafe class AttentionParityTests
         for (var t = 0; t < length; t++)
         {
             var (page, slot) = table.Locate(t);
-            for (var i = 0; i < shape.KvDim; i++)
-            {
-                pool.Key(1, page, slot)[i] = random[t * shape.KvDim + i] * 4;
-                pool.Value(1, page, slot)[i] = random[(length + t) * shape.KvDim + i];
-            }
+            var key = random.Skip(t * shape.KvDim).Take(shape.KvDim).Select(k => k * 4).ToArray();
+            pool.Store(1, page, slot, key, random.AsSpan((length + t) * shape.KvDim, shape.KvDim));
         }
         var g = new Attention.Geometry(heads, kvHeads, headDim);
         var query = RandomData.Floats(heads * headDim, heads);
         float[] fast = new float[heads * headDim], reference = new float[heads * headDim];
         Array.Fill(fast, float.NaN); // every output column must be written, not added to
-        var scores = new float[length];
-        for (var h = 0; h < heads; h++)
-        {
-            Attention.Head(query, table, 1, length, g, h, fast, scores);
-            Attention.Reference(query, table, 1, length, g, h, reference);
-        }
+        var scratch = new float[Attention.ScratchLength(g, length, pageSize)];
+        for (var kvHead = 0; kvHead < kvHeads; kvHead++) Attention.Group(query, table, 1, length, g, kvHead, fast, scratch);
+        for (var h = 0; h < heads; h++) Attention.Reference(query, table, 1, length, g, h, reference);
         Assert.True(RandomData.NormalizedError(fast, reference) < 1e-5, $"error {RandomData.NormalizedError(fast, reference)}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Provocapi.Host.Tests.Server;
@@ -38,5 +39,21 @@ public sealed class MetricsTests(ServerFixture server)
         Assert.True(Value(text, "provocapi_engine_inter_token_latency_seconds_count{model=\"cramped\"}") >= 4);
         Assert.Contains("provocapi_engine_prefix_cache_hit_rate{model=\"cramped\"}", text);
         Assert.Contains("provocapi_engine_queue_wait_seconds_sum{model=\"cramped\"}", text);
+    }
+
+    [Fact]
+    public async Task A_cache_of_halves_holds_twice_the_pages_in_the_same_budget()
+    {
+        using var client = server.ClientWithKey(server.CreateKey(ServerFixture.UniqueTenant("halves")));
+        await server.ReadyClientAsync();
+        using var completion = await client.PostJsonAsync("/v1/completions", new { model = "cramped-halves", prompt = "a", max_tokens = 20, temperature = 0 });
+        Assert.Equal(200, (int)completion.StatusCode);
+        using var body = JsonDocument.Parse(await completion.Content.ReadAsStringAsync());
+        Assert.Equal(20, body.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        var text = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        double Pages(string model) => Value(text, $"provocapi_engine_kv_pages_free{{model=\"{model}\"}}") + Value(text, $"provocapi_engine_kv_pages_used{{model=\"{model}\"}}");
+        // 16 KiB: one 16-position page of floats (12 KiB for this model), two of halves, so 20 tokens fit in one sequence.
+        Assert.Equal(1, Pages("cramped"));
+        Assert.Equal(2, Pages("cramped-halves"));
     }
 }

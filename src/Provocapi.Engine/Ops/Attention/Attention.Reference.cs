@@ -7,16 +7,18 @@ public static unsafe partial class Attention
     /// <summary>softmax(q·Kᵀ/√d)·V for one head, in double, position by position.</summary>
     public static void Reference(ReadOnlySpan<float> query, KvPageTable table, int layer, int length, Geometry g, int head, Span<float> output)
     {
-        var kvHead = head / g.GroupSize;
+        var pool = table.Pool;
+        var type = pool.Shape.Type;
+        var kvColumn = head / g.GroupSize * g.HeadDim;
         var q = query.Slice(head * g.HeadDim, g.HeadDim);
         var scores = new double[length];
         var max = double.NegativeInfinity;
         for (var t = 0; t < length; t++)
         {
             var (page, slot) = table.Locate(t);
-            var k = table.Pool.Key(layer, page, slot) + kvHead * g.HeadDim;
+            var k = pool.Key(layer, page, slot);
             double dot = 0;
-            for (var i = 0; i < g.HeadDim; i++) dot += (double)q[i] * k[i];
+            for (var i = 0; i < g.HeadDim; i++) dot += (double)q[i] * KvRows.Read(type, k, kvColumn + i);
             scores[t] = dot / Math.Sqrt(g.HeadDim);
             max = Math.Max(max, scores[t]);
         }
@@ -29,7 +31,7 @@ public static unsafe partial class Attention
             for (var t = 0; t < length; t++)
             {
                 var (page, slot) = table.Locate(t);
-                acc += scores[t] / sum * table.Pool.Value(layer, page, slot)[kvHead * g.HeadDim + i];
+                acc += scores[t] / sum * KvRows.Read(type, pool.Value(layer, page, slot), kvColumn + i);
             }
             o[i] = (float)acc;
         }

@@ -1,65 +1,102 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Provocapi.Engine.KvCache;
+using Provocapi.Engine.Tensors;
 
 namespace Provocapi.Engine.Ops;
 
 public static unsafe partial class Attention
 {
     /// <summary>
-    /// Scores a page at a time (a page's keys sit at a fixed stride), one softmax, then the weighted sum of values,
-    /// page by page. Head dimensions that are multiples of 8 run on 256-bit vectors: scores four positions at a time
-    /// (four independent FMA chains instead of one chain as long as the head), and the output held in registers while
-    /// the values stream past (rather than loaded and stored back for every position); others go through TensorPrimitives.
+    /// Scores a page at a time (a page's keys sit at a fixed stride), one softmax per head, then the weighted sum of
+    /// values, page by page. The heads of a group share each page: a cache of halves is widened once per page into
+    /// scratch that stays in L1, so the cache is read from memory once per group, not once per head. Head dimensions that
+    /// are multiples of 8 run on 256-bit vectors: scores four positions at a time (four independent FMA chains instead of
+    /// one chain as long as the head), and the output held in registers while a page's values stream past (rather than
+    /// loaded and stored back for every position); others go through TensorPrimitives.
     /// </summary>
-    public static void Simd(ReadOnlySpan<float> query, KvPageTable table, int layer, int length, Geometry g, int head, Span<float> output, Span<float> scores)
+    public static void Simd(ReadOnlySpan<float> query, KvPageTable table, int layer, int length, Geometry g, int kvHead, Span<float> output, Span<float> scratch)
     {
         var pool = table.Pool;
-        var stride = pool.Shape.KvDim;
-        var kvOffset = head / g.GroupSize * g.HeadDim;
-        var q = query.Slice(head * g.HeadDim, g.HeadDim);
-        var o = output.Slice(head * g.HeadDim, g.HeadDim);
-        scores = scores[..length];
         var pageSize = pool.PageSize;
-        var vectorized = Avx2.IsSupported && Fma.IsSupported && g.HeadDim % Vector256<float>.Count == 0;
+        var headDim = g.HeadDim;
+        var group = g.GroupSize;
+        if (scratch.Length < ScratchLength(g, length, pageSize))
+            throw new ArgumentException($"attention over {length} positions needs {ScratchLength(g, length, pageSize)} floats of scratch, not {scratch.Length}", nameof(scratch));
+        var vectorized = Avx2.IsSupported && Fma.IsSupported && headDim % Vector256<float>.Count == 0;
+        var q = query.Slice(kvHead * group * headDim, group * headDim);
+        var o = output.Slice(kvHead * group * headDim, group * headDim);
 
         fixed (float* qp = q)
-        fixed (float* sp = scores)
+        fixed (float* op = o)
+        fixed (float* sp = scratch)
         {
+            var rows = sp + group * length;
             for (int start = 0, p = 0; start < length; start += pageSize, p++)
             {
-                var keys = pool.Key(layer, table.Pages[p], 0) + kvOffset;
                 var count = Math.Min(pageSize, length - start);
-                if (vectorized) Scores256(qp, keys, stride, count, g.HeadDim, sp + start);
-                else
-                    for (var s = 0; s < count; s++)
-                        scores[start + s] = TensorPrimitives.Dot(q, new ReadOnlySpan<float>(keys + s * stride, g.HeadDim));
+                var keys = PageRows(pool, pool.Key(layer, table.Pages[p], 0), kvHead, headDim, count, rows, vectorized, out var stride);
+                for (var j = 0; j < group; j++)
+                {
+                    float* qj = qp + j * headDim, scores = sp + j * length + start;
+                    if (vectorized) Scores256(qj, keys, stride, count, headDim, scores);
+                    else
+                        for (var s = 0; s < count; s++)
+                            scores[s] = TensorPrimitives.Dot(new ReadOnlySpan<float>(qj, headDim), new ReadOnlySpan<float>(keys + s * stride, headDim));
+                }
             }
-        }
-        TensorPrimitives.Multiply(scores, g.Scale, scores);
-        Softmax.Simd(scores);
-
-        fixed (float* op = o)
-        fixed (float* sp = scores)
-        {
-            if (vectorized)
+            for (var j = 0; j < group; j++)
             {
-                var c = 0;
-                for (; c + Wide <= g.HeadDim; c += Wide) WeightedValues<Eight>(table, layer, length, kvOffset + c, sp, op + c);
-                for (; c < g.HeadDim; c += Vector256<float>.Count) WeightedValues<One>(table, layer, length, kvOffset + c, sp, op + c);
-                return;
+                var scores = scratch.Slice(j * length, length);
+                TensorPrimitives.Multiply(scores, g.Scale, scores);
+                Softmax.Simd(scores);
             }
+
             o.Clear();
             for (int start = 0, p = 0; start < length; start += pageSize, p++)
             {
-                var values = pool.Value(layer, table.Pages[p], 0) + kvOffset;
                 var count = Math.Min(pageSize, length - start);
-                for (var s = 0; s < count; s++)
-                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + s * stride, g.HeadDim), scores[start + s], o, o);
+                var values = PageRows(pool, pool.Value(layer, table.Pages[p], 0), kvHead, headDim, count, rows, vectorized, out var stride);
+                for (var j = 0; j < group; j++)
+                {
+                    float* oj = op + j * headDim, weights = sp + j * length + start;
+                    if (vectorized)
+                    {
+                        var c = 0;
+                        for (; c + Wide <= headDim; c += Wide) WeightedValues<Eight>(values + c, stride, count, weights, oj + c);
+                        for (; c < headDim; c += Vector256<float>.Count) WeightedValues<One>(values + c, stride, count, weights, oj + c);
+                        continue;
+                    }
+                    var sum = new Span<float>(oj, headDim);
+                    for (var s = 0; s < count; s++)
+                        TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + s * stride, headDim), weights[s], sum, sum);
+                }
             }
         }
+    }
+
+    /// <summary>The first <paramref name="count"/> rows of one kv head on a page, as floats <paramref name="stride"/> apart:
+    /// in place for a float cache, widened into <paramref name="rows"/> for a cache of halves.</summary>
+    static float* PageRows(KvPagePool pool, byte* page, int kvHead, int headDim, int count, float* rows, bool vectorized, out int stride)
+    {
+        var shape = pool.Shape;
+        if (shape.Type == KvCacheType.F32)
+        {
+            stride = shape.KvDim;
+            return (float*)page + kvHead * headDim;
+        }
+        var halves = (ushort*)page + kvHead * headDim;
+        for (var s = 0; s < count; s++, halves += shape.KvDim)
+        {
+            var row = rows + s * headDim;
+            if (!vectorized) KvRows.Read(KvCacheType.F16, (byte*)halves, new Span<float>(row, headDim));
+            else
+                for (var i = 0; i < headDim; i += Vector256<float>.Count)
+                    Avx.Store(row + i, Float16.ToSingle(halves + i));
+        }
+        stride = headDim;
+        return rows;
     }
 
     /// <summary>Output columns per pass over the values: eight vectors of accumulators stay in registers.</summary>
@@ -99,30 +136,36 @@ public static unsafe partial class Attention
         }
     }
 
-    /// <summary>output[0 .. 8·TCount) = Σ_s weights[s]·value(s)[column ..], the accumulators in registers.</summary>
-    static void WeightedValues<TCount>(KvPageTable table, int layer, int length, int column, float* weights, float* output) where TCount : struct, IVectorCount
+    /// <summary>output[0 .. 8·TCount) += Σ_s weights[s]·values(s)[0 .. 8·TCount) over one page's <paramref name="count"/>
+    /// rows, the accumulators in registers.</summary>
+    static void WeightedValues<TCount>(float* values, int stride, int count, float* weights, float* output) where TCount : struct, IVectorCount
     {
-        var pool = table.Pool;
-        var stride = pool.Shape.KvDim;
-        Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default, o4 = default, o5 = default, o6 = default, o7 = default;
-        for (int start = 0, p = 0; start < length; start += pool.PageSize, p++)
+        var o0 = Avx.LoadVector256(output);
+        Vector256<float> o1 = default, o2 = default, o3 = default, o4 = default, o5 = default, o6 = default, o7 = default;
+        if (TCount.Count > 1)
         {
-            var v = pool.Value(layer, table.Pages[p], 0) + column;
-            var count = Math.Min(pool.PageSize, length - start);
-            for (var s = 0; s < count; s++, v += stride)
+            o1 = Avx.LoadVector256(output + 8);
+            o2 = Avx.LoadVector256(output + 16);
+            o3 = Avx.LoadVector256(output + 24);
+            o4 = Avx.LoadVector256(output + 32);
+            o5 = Avx.LoadVector256(output + 40);
+            o6 = Avx.LoadVector256(output + 48);
+            o7 = Avx.LoadVector256(output + 56);
+        }
+        var v = values;
+        for (var s = 0; s < count; s++, v += stride)
+        {
+            var w = Vector256.Create(weights[s]);
+            o0 = Fma.MultiplyAdd(Avx.LoadVector256(v), w, o0);
+            if (TCount.Count > 1)
             {
-                var w = Vector256.Create(weights[start + s]);
-                o0 = Fma.MultiplyAdd(Avx.LoadVector256(v), w, o0);
-                if (TCount.Count > 1)
-                {
-                    o1 = Fma.MultiplyAdd(Avx.LoadVector256(v + 8), w, o1);
-                    o2 = Fma.MultiplyAdd(Avx.LoadVector256(v + 16), w, o2);
-                    o3 = Fma.MultiplyAdd(Avx.LoadVector256(v + 24), w, o3);
-                    o4 = Fma.MultiplyAdd(Avx.LoadVector256(v + 32), w, o4);
-                    o5 = Fma.MultiplyAdd(Avx.LoadVector256(v + 40), w, o5);
-                    o6 = Fma.MultiplyAdd(Avx.LoadVector256(v + 48), w, o6);
-                    o7 = Fma.MultiplyAdd(Avx.LoadVector256(v + 56), w, o7);
-                }
+                o1 = Fma.MultiplyAdd(Avx.LoadVector256(v + 8), w, o1);
+                o2 = Fma.MultiplyAdd(Avx.LoadVector256(v + 16), w, o2);
+                o3 = Fma.MultiplyAdd(Avx.LoadVector256(v + 24), w, o3);
+                o4 = Fma.MultiplyAdd(Avx.LoadVector256(v + 32), w, o4);
+                o5 = Fma.MultiplyAdd(Avx.LoadVector256(v + 40), w, o5);
+                o6 = Fma.MultiplyAdd(Avx.LoadVector256(v + 48), w, o6);
+                o7 = Fma.MultiplyAdd(Avx.LoadVector256(v + 56), w, o7);
             }
         }
         Avx.Store(output, o0);

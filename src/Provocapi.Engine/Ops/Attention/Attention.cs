@@ -14,7 +14,11 @@ public static unsafe partial class Attention
         public float Scale => 1f / MathF.Sqrt(HeadDim);
     }
 
-    /// <summary>Attention for query head <paramref name="head"/>; <paramref name="scores"/> needs <paramref name="length"/> floats of scratch.</summary>
-    public static void Head(ReadOnlySpan<float> query, KvPageTable table, int layer, int length, Geometry g, int head, Span<float> output, Span<float> scores) =>
-        Simd(query, table, layer, length, g, head, output, scores);
+    /// <summary>Floats of scratch <see cref="Group"/> needs: every head's scores and one page of widened keys or values.</summary>
+    public static int ScratchLength(Geometry g, int length, int pageSize) => g.GroupSize * length + pageSize * g.HeadDim;
+
+    /// <summary>Attention for the query heads that share kv head <paramref name="kvHead"/>, which read its keys and values
+    /// once for all of them; <paramref name="scratch"/> holds <see cref="ScratchLength"/> floats.</summary>
+    public static void Group(ReadOnlySpan<float> query, KvPageTable table, int layer, int length, Geometry g, int kvHead, Span<float> output, Span<float> scratch) =>
+        Simd(query, table, layer, length, g, kvHead, output, scratch);
 }

@@ -129,7 +129,7 @@ public sealed class LoraAdapterTests
     static float[] Logits(Llama network, LoraAdapter? adapter)
     {
         using var workers = new CpuWorkers(2);
-        using var pool = new KvPagePool(network.KvShape, 16, 8);
+        using var pool = new KvPagePool(network.KvShape(KvCacheType.F32), 16, 8);
         using var sequence = new KvPageTable(pool);
         var batch = new ForwardBatch();
         for (var i = 0; i < Prompt.Length; i++) batch.Add(Prompt[i], i, sequence, wantLogits: true, adapter);

@@ -53,6 +53,7 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
         Threads = options.Threads,
         KvCacheBytes = options.KvCacheBytes,
         KvPageSize = options.KvPageSize,
+        KvCacheType = options.KvCacheType,
         ContextLength = options.ContextLength,
         MaxRunningSequences = options.MaxRunningSequences,
         StepTokenBudget = options.StepTokenBudget,

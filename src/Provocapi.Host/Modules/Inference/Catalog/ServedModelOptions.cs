@@ -1,3 +1,5 @@
+using Provocapi.Engine.KvCache;
+
 namespace Provocapi.Host.Modules.Inference.Catalog;
 
 public enum ModelKind
@@ -32,6 +34,8 @@ public sealed class ServedModelOptions
     public int Threads { get; set; }
     public long KvCacheBytes { get; set; } = 256L << 20;
     public int KvPageSize { get; set; } = 16;
+    /// <summary>F32, or F16 for twice the cached positions in <see cref="KvCacheBytes"/> (keys and values rounded to halves).</summary>
+    public KvCacheType KvCacheType { get; set; } = KvCacheType.F32;
     /// <summary>Sequences decoded together at most.</summary>
     public int MaxRunningSequences { get; set; } = 64;
     /// <summary>Tokens per engine step (decodes first, then prompt chunks).</summary>
