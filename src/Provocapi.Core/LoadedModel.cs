@@ -23,7 +23,12 @@ public sealed class LoadedModel : IDisposable
     public LanguageModel Model { get; }
     public ModelOptions Options { get; }
     public string Name { get; }
+    /// <summary>The longest sequence served: the model's context, capped by <see cref="ModelOptions.ContextLength"/> and by
+    /// what the KV cache holds (as llama.cpp's n_ctx and vLLM's max_model_len are), so a sequence alone never runs out of
+    /// cache in the middle of a reply: a longer prompt is refused up front, and a reply stops with <c>length</c>.</summary>
     public int ContextLength { get; }
+    /// <summary>True when the KV cache, not the model or the options, set <see cref="ContextLength"/>.</summary>
+    public bool ContextLimitedByKvCache { get; }
     public GenerationScheduler Scheduler { get; }
     /// <summary>The model's chat template, parsed; null when chat falls back to ChatML (see <see cref="ChatTemplateFallbackReason"/>).</summary>
     public ChatTemplate? ChatTemplate { get; }
@@ -43,9 +48,12 @@ public sealed class LoadedModel : IDisposable
         Model = model;
         Options = options;
         Name = name;
-        ContextLength = options.ContextLength > 0 ? Math.Min(options.ContextLength, model.Config.ContextLength) : model.Config.ContextLength;
         _workers = new CpuWorkers(options.ResolvedThreads);
         _pool = KvPagePool.WithBudget(model.Network.KvShape(options.KvCacheType), options.KvPageSize, options.KvCacheBytes);
+        var context = options.ContextLength > 0 ? Math.Min(options.ContextLength, model.Config.ContextLength) : model.Config.ContextLength;
+        var cachePositions = (int)Math.Min(int.MaxValue, (long)_pool.PageCount * _pool.PageSize);
+        ContextLimitedByKvCache = cachePositions < context;
+        ContextLength = Math.Min(context, cachePositions);
         Scheduler = new GenerationScheduler(model.Network, _pool, _workers, options, name);
         if (string.IsNullOrWhiteSpace(model.ChatTemplate)) ChatTemplateFallbackReason = "the model ships no chat template";
         else

@@ -122,6 +122,23 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task A_kv_cache_smaller_than_the_context_limits_requests_to_what_it_holds()
+    {
+        // Three pages of 8 positions; the model's own context is far longer.
+        var bytesPerPosition = 2L * 2 * 64 * sizeof(float);
+        using var model = Load(new ModelOptions { KvPageSize = 8, KvCacheBytes = bytesPerPosition * 8 * 3 });
+        Assert.Equal(24, model.ContextLength);
+        Assert.True(model.ContextLimitedByKvCache);
+        var result = await model.GenerateTextAsync(Greedy("Hello", 100));
+        Assert.Equal(FinishReason.Length, result.FinishReason);
+        Assert.Equal(24, result.PromptTokens + result.CompletionTokens);
+        await Assert.ThrowsAsync<PromptTooLongException>(() => model.GenerateTextAsync(Greedy(string.Concat(Enumerable.Repeat(Prompts[3], 3)), 4)));
+        using var roomy = Load(new ModelOptions());
+        Assert.False(roomy.ContextLimitedByKvCache);
+        Assert.Equal(roomy.Model.Config.ContextLength, roomy.ContextLength);
+    }
+
+    [Fact]
     public async Task Interactive_work_preempts_batch_work_which_still_completes_correctly()
     {
         var batch = Greedy(Prompts[3], 120, GenerationPriority.Batch);

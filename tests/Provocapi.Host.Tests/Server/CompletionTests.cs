@@ -25,6 +25,27 @@ public sealed class CompletionTests(ServerFixture server)
         Assert.Equal(expected.PromptTokens, body.GetProperty("usage").GetProperty("prompt_tokens").GetInt32());
     }
 
+    /// <summary>"cramped" has one 16-position page of KV cache: its context is 16 tokens, so a reply stops with
+    /// <c>length</c> where the cache ends and a request for more is refused up front. Before, the reply broke off with a
+    /// 502 when the cache ran out under it.</summary>
+    [Fact]
+    public async Task A_kv_cache_smaller_than_the_models_context_becomes_the_context()
+    {
+        using var client = server.ClientWithKey(server.CreateKey(ServerFixture.UniqueTenant("cmpl")));
+        await server.ReadyClientAsync();
+        Assert.Equal(16, server.Engine("cramped").ContextLength);
+        using var whole = await client.PostJsonAsync("/v1/completions", new { model = "cramped", prompt = "a", temperature = 0 });
+        var body = await whole.JsonAsync();
+        Assert.Equal(200, (int)whole.StatusCode);
+        Assert.Equal("length", body.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Equal(16, body.GetProperty("usage").GetProperty("total_tokens").GetInt32());
+        using var tooMany = await client.PostJsonAsync("/v1/completions", new { model = "cramped", prompt = "a", max_tokens = 20, temperature = 0 });
+        var error = (await tooMany.JsonAsync()).GetProperty("error");
+        Assert.Equal(400, (int)tooMany.StatusCode);
+        Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
+        Assert.Contains("16 tokens", error.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task An_array_of_prompts_gives_one_choice_each_in_order()
     {

@@ -30,6 +30,9 @@ public sealed class ModelLoader(ModelCatalog catalog, IHostApplicationLifetime l
                 model.Ready(Load(model.Options, stoppingToken));
                 var engine = model.Engine!;
                 logger.LogInformation("model {Id} ready: {Source}, context {Context} tokens", model.Id, engine.Model.Source, engine.ContextLength);
+                if (engine.ContextLimitedByKvCache)
+                    logger.LogWarning("model {Id}: its KV cache holds only {Context} positions, so requests are limited to that (raise KvCacheBytes, or set KvCacheType F16)",
+                        model.Id, engine.ContextLength);
                 if (engine.ChatTemplateFallbackReason is { } reason)
                     logger.LogInformation("model {Id}: chat uses ChatML because {Reason}", model.Id, reason);
             }
