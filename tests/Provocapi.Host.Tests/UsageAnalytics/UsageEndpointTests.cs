@@ -2,9 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Provocapi.Host.Modules.Inference.Catalog;
 using Provocapi.Host.Store;
 using Provocapi.Host.Tests.Cli;
 using Provocapi.Host.Tests.Server;
+using Provocapi.Tests;
 
 namespace Provocapi.Host.Tests.UsageAnalytics;
 
@@ -71,6 +74,46 @@ public sealed class UsageEndpointTests
         Assert.Empty((await UsageAsync(client, 0, model: "other")).GetProperty("data").EnumerateArray());
         var (stranger, _) = await server.ReadyClientAsync("usage-b");
         Assert.Empty((await UsageAsync(stranger, 0)).GetProperty("data").EnumerateArray());
+        server.DeleteData();
+    }
+
+    /// <summary>The engine runs ahead of a streaming reader by a few chunks. A client that stops reading, so that its
+    /// sequence pauses with those chunks unread, and then leaves, pays for them too, as for every other token generated
+    /// for it (each forward pass but the prompt's first gives one token). Before, the unread ones went unbilled.</summary>
+    [Fact]
+    public async Task A_client_that_leaves_is_billed_for_every_token_generated_for_it()
+    {
+        await using var server = new UsageServer(new Dictionary<string, string>
+        {
+            ["Provocapi:Models:0:Path"] = "synthetic:tiny:Q8_0",
+            ["Provocapi:Models:0:Tokenizer"] = TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf"),
+        });
+        var (client, _) = await server.ReadyClientAsync("usage-left");
+        var engine = server.Services.GetRequiredService<ModelCatalog>().Models.Single(m => m.Id == "priced").Engine!;
+        var before = engine.ForwardTokens;
+        using var cancel = new CancellationTokenSource();
+        var response = await client.PostJsonAsync("/v1/completions",
+            new { model = "priced", prompt = "a", max_tokens = 1900, temperature = 1, stream = true }, cancel.Token);
+        Assert.Equal(200, (int)response.StatusCode);
+        var stream = await response.Content.ReadAsStreamAsync(cancel.Token);
+        Assert.True(await stream.ReadAsync(new byte[64], cancel.Token) > 0);
+        // Unread, the reply backs up until the engine pauses the sequence with its unread chunks waiting.
+        long last = -1;
+        for (var i = 0; i < 200 && engine.ForwardTokens != last; i++)
+        {
+            last = engine.ForwardTokens;
+            await Task.Delay(250);
+        }
+        cancel.Cancel();
+        response.Dispose();
+        for (var i = 0; i < 500 && engine.RunningGenerations > 0; i++) await Task.Delay(10);
+        Assert.Equal(0, engine.RunningGenerations);
+
+        var day = Assert.Single((await UsageAsync(client, 1)).GetProperty("data").EnumerateArray());
+        var prompt = day.GetProperty("prompt_tokens").GetInt64();
+        var generated = engine.ForwardTokens - before - prompt + 1;
+        Assert.True(generated is > 0 and < 1900, $"{generated} tokens: the generation did not start, or did not stop");
+        Assert.Equal(generated, day.GetProperty("completion_tokens").GetInt64());
         server.DeleteData();
     }
 

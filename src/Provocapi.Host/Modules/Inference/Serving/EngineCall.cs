@@ -17,7 +17,8 @@ namespace Provocapi.Host.Modules.Inference.Serving;
 /// wait recorded for <c>X-Provocapi-Queue-Ms</c>, the tokens it used tallied and metered (with the first token's
 /// time) for the usage records, and engine failures turned into API errors: refused admission or no KV memory
 /// before the first token is a 503 (no capacity, try again), a tenant over its share of the queue a 429, a failure
-/// after that a 502 (the engine failed).
+/// after that a 502 (the engine failed). A caller that stops early (the client left) still pays for every token
+/// generated for it: the tokens the engine made before it saw the cancellation, which nobody read, are counted too.
 /// </summary>
 public static class EngineCall
 {
@@ -28,29 +29,58 @@ public static class EngineCall
         await using var chunks = engine.GenerateAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
         var info = http.RequestInfo();
         var started = false;
-        while (true)
+        var ended = false;
+        void Count(GenerationChunk chunk)
         {
-            try
-            {
-                if (!await chunks.MoveNextAsync()) yield break;
-            }
-            catch (Exception e) when (e is not (OperationCanceledException or ApiException))
-            {
-                throw Failure(http, e is ChannelClosedException { InnerException: { } inner } ? inner : e, started);
-            }
-            if (chunks.Current.TokenId != null)
+            if (chunk.TokenId != null)
             {
                 tally.AddCompletion();
                 info.Usage.CompletionToken();
             }
-            if (!started)
+            if (started) return;
+            started = true;
+            tally.AddPrompt(request.PromptTokens!.Count);
+            info.Usage.PromptStarted(request.PromptTokens);
+            if (chunk.QueueTime > info.QueueTime) info.QueueTime = chunk.QueueTime;
+        }
+        try
+        {
+            while (true)
             {
-                started = true;
-                tally.AddPrompt(request.PromptTokens!.Count);
-                info.Usage.PromptStarted(request.PromptTokens);
-                if (chunks.Current.QueueTime > info.QueueTime) info.QueueTime = chunks.Current.QueueTime;
+                try
+                {
+                    if (!await chunks.MoveNextAsync())
+                    {
+                        ended = true;
+                        yield break;
+                    }
+                }
+                catch (Exception e) when (e is not (OperationCanceledException or ApiException))
+                {
+                    ended = true;
+                    throw Failure(http, e is ChannelClosedException { InnerException: { } inner } ? inner : e, started);
+                }
+                Count(chunks.Current);
+                yield return chunks.Current;
             }
-            yield return chunks.Current;
+        }
+        finally
+        {
+            if (!ended)
+            {
+                // Left early: cancel, then read what the engine made before it stopped (a step's worth at most after the
+                // chunks already waiting), so the usage records count it.
+                await linked.CancelAsync();
+                try
+                {
+                    while (await chunks.MoveNextAsync()) Count(chunks.Current);
+                }
+                catch (Exception)
+                {
+                    // The sequence ended with an error after its caller left: there is nobody to tell, and what was
+                    // counted stands.
+                }
+            }
         }
     }
 
