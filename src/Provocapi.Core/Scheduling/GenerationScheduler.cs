@@ -344,7 +344,8 @@ public sealed class GenerationScheduler : IDisposable
                     .OrderByDescending(r => r.Output.Count >= MaxUnreadChunks).ThenByDescending(r => r.Priority).ThenByDescending(r => r.ArrivalOrder).FirstOrDefault();
                 if (victim == null || (victim.Output.Count < MaxUnreadChunks && (victim.Priority, victim.ArrivalOrder).CompareTo((s.Priority, s.ArrivalOrder)) < 0))
                 {
-                    // Nothing less urgent to take pages from: this sequence waits for the others (or fails if alone).
+                    // Nothing less urgent to take pages from: this sequence waits for the others (or fails if alone, which
+                    // LoadedModel rules out by keeping its context within the cache; kept for callers of the scheduler).
                     if (_running.Count == 1)
                     {
                         Fail(s, new KvCacheFullException($"the KV cache is full ({_pool.PageCount} pages of {_pool.PageSize} positions) with one sequence"));

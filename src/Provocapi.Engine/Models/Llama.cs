@@ -181,17 +181,24 @@ public sealed unsafe class Llama : IDisposable
     }
 
     /// <summary>Every (token, kv head) pair is independent: each attends over its own sequence up to its own position,
-    /// for the query heads that share the kv head.</summary>
+    /// for the query heads that share the kv head. With fewer pairs than threads can share (one stream, few kv heads,
+    /// many cores), a group's heads are split over several items, each reading the group's cache itself.</summary>
     void Attend(ForwardBatch batch, int layer, Attention.Geometry g, float[] query, float[] output, CpuWorkers workers)
     {
         var queryDim = Config.QueryDim;
-        workers.For(batch.Count * g.KvHeads, item =>
+        var wanted = Math.Clamp(2 * workers.ThreadCount / (batch.Count * g.KvHeads), 1, g.GroupSize);
+        var headsPerItem = (g.GroupSize + wanted - 1) / wanted;
+        var itemsPerGroup = (g.GroupSize + headsPerItem - 1) / headsPerItem;
+        workers.For(batch.Count * g.KvHeads * itemsPerGroup, item =>
         {
-            int token = item / g.KvHeads, kvHead = item % g.KvHeads;
+            var token = item / (g.KvHeads * itemsPerGroup);
+            var inGroup = item % itemsPerGroup * headsPerItem;
+            var head = item / itemsPerGroup % g.KvHeads * g.GroupSize + inGroup;
+            var count = Math.Min(headsPerItem, g.GroupSize - inGroup);
             var length = batch.Positions[token] + 1;
             var table = batch.Sequences[token];
-            var scratch = ArrayPool<float>.Shared.Rent(Attention.ScratchLength(g, length, table.Pool.PageSize));
-            Attention.Group(query.AsSpan(token * queryDim, queryDim), table, layer, length, g, kvHead, output.AsSpan(token * queryDim, queryDim), scratch);
+            var scratch = ArrayPool<float>.Shared.Rent(Attention.ScratchLength(g, count, length, table.Pool.PageSize));
+            Attention.Heads(query.AsSpan(token * queryDim, queryDim), table, layer, length, g, head, count, output.AsSpan(token * queryDim, queryDim), scratch);
             ArrayPool<float>.Shared.Return(scratch);
         });
     }

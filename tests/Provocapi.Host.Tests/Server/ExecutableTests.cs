@@ -46,6 +46,7 @@ public sealed class ExecutableTests : IDisposable
         { ["--Provocapi:Models:0:Id=x", "--Provocapi:Models:0:Path=synthetic:tiny", "--Provocapi:Models:0:Threads=lots"], "'lots' at 'Provocapi:Models:0:Threads'" },
         { ["--Provocapi:Models:0:Id=x", "--Provocapi:Models:0:Path=synthetic:tiny", "--Provocapi:Models:0:KvCacheType=F8"], "'F8' at 'Provocapi:Models:0:KvCacheType'" },
         { ["--Provocapi:Models:0:Id=x", "--Provocapi:Models:0:Path=synthetic:tiny", "--Provocapi:Models:0:KvCacheTyp=F16"], "KvCacheTyp" },
+        { ["--Provocapi:Models:0:Id=x", "--Provocapi:Models:0:Path=synthetic:tiny", "--Provocapi:Models:0:KvCacheType=2"], "KvCacheType must be F32 or F16" },
         { ["--config", "/no/such/settings.json"], "/no/such/settings.json" },
         { ["--model", "nopath"], "--model wants ID=PATH" },
         { ["stray"], "unexpected argument 'stray'" },

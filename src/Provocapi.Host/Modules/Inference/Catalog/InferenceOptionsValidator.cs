@@ -33,6 +33,9 @@ public sealed partial class InferenceOptionsValidator : IValidateOptions<Inferen
             if (m.Threads < 0) problems.Add($"{where}: Threads must be 0 (every core) or positive");
             if (m.KvCacheBytes <= 0) problems.Add($"{where}: KvCacheBytes must be positive");
             if (m.KvPageSize is < 1 or > 1024) problems.Add($"{where}: KvPageSize must be between 1 and 1024");
+            // The binder takes a number for an enum too ("KvCacheType": "2").
+            if (!Enum.IsDefined(m.KvCacheType)) problems.Add($"{where}: KvCacheType must be F32 or F16");
+            if (m.Kind is { } kind && !Enum.IsDefined(kind)) problems.Add($"{where}: Kind must be Chat or Embedding");
             if (m.MaxRunningSequences < 1) problems.Add($"{where}: MaxRunningSequences must be at least 1");
             if (m.StepTokenBudget < 1) problems.Add($"{where}: StepTokenBudget must be at least 1");
             if (m.EmbeddingBatchTokens < 1) problems.Add($"{where}: EmbeddingBatchTokens must be at least 1");

@@ -32,6 +32,8 @@ public static class EngineCall
         var ended = false;
         void Count(GenerationChunk chunk)
         {
+            // A sequence cancelled before its first token (still queued, say) ends with a bare final chunk: no prompt to bill.
+            if (chunk.TokenId == null && chunk.Result is { FinishReason: FinishReason.Cancelled }) return;
             if (chunk.TokenId != null)
             {
                 tally.AddCompletion();
