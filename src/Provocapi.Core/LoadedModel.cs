@@ -19,6 +19,7 @@ public sealed class LoadedModel : IDisposable
 {
     readonly CpuWorkers _workers;
     readonly KvPagePool _pool;
+    int _disposed;
 
     public LanguageModel Model { get; }
     public ModelOptions Options { get; }
@@ -119,8 +120,10 @@ public sealed class LoadedModel : IDisposable
     /// <summary>This model as Microsoft.Extensions.AI's chat client.</summary>
     public IChatClient AsChatClient() => new ProvocapiChatClient(this);
 
+    /// <summary>Unloads the model: generations under way or queued end with <see cref="ObjectDisposedException"/>. A second call does nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Scheduler.Dispose();
         _workers.Dispose();
         _pool.Dispose();

@@ -133,29 +133,34 @@ public sealed class ErrorTests(ServerFixture server)
     }
 
     [Fact]
-    public async Task A_prompt_that_does_not_fit_the_KV_cache_is_503_with_retry_after()
+    public async Task A_prompt_that_does_not_fit_the_KV_cache_is_400_context_length_exceeded()
     {
-        // 'cramped' has a single 16-token page; the chat prompt alone needs two.
+        // 'cramped' has a single 16-token page, so its context is 16 tokens; the chat prompt alone needs more. Retrying
+        // would not help, so this is no 503.
         using var client = server.ClientWithKey(server.CreateKey(ServerFixture.UniqueTenant("kv")));
         await server.ReadyClientAsync();
         using var response = await client.PostJsonAsync("/v1/chat/completions", Chat("\"model\": \"cramped\", \"max_tokens\": 4"));
-        await response.AssertErrorAsync(503, "no_capacity");
-        Assert.Equal("1", response.Header("Retry-After"));
+        var error = await response.AssertErrorAsync(400, "context_length_exceeded", "messages");
+        Assert.Contains("16 tokens", error.GetProperty("message").GetString());
         Assert.Equal("cramped", response.Header("X-Provocapi-Model"));
     }
 
+    /// <summary>'doomed' serves one sequence at a time; the test unloads it (as a stopping server does) while a stream is
+    /// under way, paused by its unread reply, and a whole request waits behind it.</summary>
     [Fact]
     public async Task The_engine_failing_mid_request_is_502_and_mid_stream_an_error_event_then_done()
     {
         using var client = server.ClientWithKey(server.CreateKey(ServerFixture.UniqueTenant("kv")));
         await server.ReadyClientAsync();
-        // A 2-token prompt fits the one page; generation runs out of KV memory at position 16.
-        var body = new { model = "cramped", prompt = "a", max_tokens = 100, temperature = 0 };
-        using var whole = await client.PostJsonAsync("/v1/completions", body);
-        await whole.AssertErrorAsync(502, "upstream_error", type: "server_error");
-
-        using var streamed = await client.PostJsonAsync("/v1/completions", new { model = "cramped", prompt = "a", max_tokens = 100, temperature = 0, stream = true });
+        var engine = server.Engine("doomed");
+        using var streamed = await client.PostJsonAsync("/v1/completions", new { model = "doomed", prompt = "a", max_tokens = 1900, temperature = 0, stream = true });
         Assert.Equal(200, (int)streamed.StatusCode);
+        var whole = client.PostJsonAsync("/v1/completions", new { model = "doomed", prompt = "a", max_tokens = 5, temperature = 0 });
+        for (var i = 0; i < 1000 && engine.Scheduler.QueueLength == 0; i++) await Task.Delay(10);
+        Assert.Equal(1, engine.Scheduler.QueueLength);
+
+        engine.Dispose();
+        using (var response = await whole) await response.AssertErrorAsync(502, "upstream_error", type: "server_error");
         var events = await streamed.EventsAsync();
         Assert.Equal("[DONE]", events[^1]);
         var error = JsonDocument.Parse(events[^2]).RootElement.GetProperty("error");

@@ -12,7 +12,7 @@ public sealed class ModelListTests(ServerFixture server)
         await server.ReadyClientAsync();
         var others = server.OpenAI(server.CreateKey(ServerFixture.UniqueTenant("models"))).GetOpenAIModelClient();
         OpenAIModelCollection listed = await others.GetModelsAsync();
-        Assert.Equal(["cramped", "cramped-halves", "demo", "impatient", "single", "tiny"], listed.Select(m => m.Id).Order());
+        Assert.Equal(["cramped", "cramped-halves", "demo", "doomed", "impatient", "single", "tiny"], listed.Select(m => m.Id).Order());
         Assert.All(listed, m => Assert.Equal("provocapi", m.OwnedBy));
 
         var acme = server.OpenAI(server.CreateKey("acme")).GetOpenAIModelClient();
