@@ -30,6 +30,8 @@ public class ModelMatMulBenchmarks
     CpuWorkers? _workers;
     float[] _x = [];
     float[] _y = [];
+    float[] _y2 = [];
+    float[] _y3 = [];
 
     [GlobalSetup]
     public void Setup()
@@ -41,6 +43,8 @@ public class ModelMatMulBenchmarks
         _workers = new CpuWorkers(Threads);
         _x = BenchmarkWeights.Activations(Tokens * 1536, seed: 1);
         _y = new float[Tokens * 32000];
+        _y2 = new float[Tokens * 1536];
+        _y3 = new float[Tokens * 1536];
     }
 
     /// <summary>In the layout a loaded model has it (Q8_0 regrouped, see <see cref="Q8_0RowGroups"/>).</summary>
@@ -55,11 +59,32 @@ public class ModelMatMulBenchmarks
         _matrices.Clear();
     }
 
-    [Benchmark]
-    public void ForwardMatMuls()
+    /// <summary>A call per matrix, as the model made them before query, key and value (and gate and up) shared one.</summary>
+    [Benchmark(Baseline = true)]
+    public void OneCallPerMatrix()
     {
         foreach (var (w, _) in _matrices)
             MatMul.Compute(w, _x.AsSpan(0, Tokens * w.Columns), _y.AsSpan(0, Tokens * w.Rows), Tokens, _workers!);
+    }
+
+    /// <summary>As the model calls them: query, key and value in one call, gate and up in another.</summary>
+    [Benchmark]
+    public void ForwardMatMuls()
+    {
+        for (var l = 0; l < Layers; l++)
+        {
+            var m = l * Layer.Length;
+            Span<float> Out(int i) => _y.AsSpan(0, Tokens * _matrices[m + i].Weights.Rows);
+            Span<float> Out2(int i) => _y2.AsSpan(0, Tokens * _matrices[m + i].Weights.Rows);
+            Span<float> Out3(int i) => _y3.AsSpan(0, Tokens * _matrices[m + i].Weights.Rows);
+            var x = _x.AsSpan(0, Tokens * 576);
+            MatMul.Compute(x, Tokens, _workers!, _matrices[m].Weights, Out(0), _matrices[m + 1].Weights, Out2(1), _matrices[m + 2].Weights, Out3(2));
+            MatMul.Compute(_matrices[m + 3].Weights, x, Out(3), Tokens, _workers!);
+            MatMul.Compute(x, Tokens, _workers!, _matrices[m + 4].Weights, Out2(4), _matrices[m + 5].Weights, Out3(5));
+            MatMul.Compute(_matrices[m + 6].Weights, _x.AsSpan(0, Tokens * 1536), Out(6), Tokens, _workers!);
+        }
+        var head = _matrices[^1].Weights;
+        MatMul.Compute(head, _x.AsSpan(0, Tokens * head.Columns), _y.AsSpan(0, Tokens * head.Rows), Tokens, _workers!);
     }
 
     sealed class Config : ManualConfig

@@ -76,9 +76,7 @@ public sealed unsafe class Llama : IDisposable
             var q = s.Query.AsSpan(0, n * c.QueryDim);                  // (n, heads·headDim)
             var k = s.Key.AsSpan(0, n * c.KvDim);                       // (n, kvHeads·headDim)
             var v = s.Value.AsSpan(0, n * c.KvDim);
-            MatMul.Compute(w.Query, normed, q, n, workers);
-            MatMul.Compute(w.Key, normed, k, n, workers);
-            MatMul.Compute(w.Value, normed, v, n, workers);
+            MatMul.Compute(normed, n, workers, w.Query, q, w.Key, k, w.Value, v);
             fixed (float* pq = q, pk = k, pv = v)
                 AddLora(batch, s, l, normed, workers, new(LoraProjection.Query, pq, q.Length), new(LoraProjection.Key, pk, k.Length), new(LoraProjection.Value, pv, v.Length));
             AddBias(q, w.QueryBias);
@@ -101,8 +99,7 @@ public sealed unsafe class Llama : IDisposable
             RmsNorm.Rows(x, w.FeedForwardNorm, c.RmsNormEps, normed);
             var gate = s.Gate.AsSpan(0, n * c.FeedForwardDim);           // (n, ffn)
             var up = s.Up.AsSpan(0, n * c.FeedForwardDim);
-            MatMul.Compute(w.Gate, normed, gate, n, workers);
-            MatMul.Compute(w.Up, normed, up, n, workers);
+            MatMul.Compute(normed, n, workers, w.Gate, gate, w.Up, up);
             fixed (float* pg = gate, pu = up)
                 AddLora(batch, s, l, normed, workers, new(LoraProjection.Gate, pg, gate.Length), new(LoraProjection.Up, pu, up.Length));
             SwiGlu.Apply(gate, up, gate);

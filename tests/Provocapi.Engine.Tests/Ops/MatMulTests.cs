@@ -110,6 +110,33 @@ public class MatMulTests
 
     static unsafe WeightMatrix Grouped(OwnedMatrix matrix) => matrix.Weights.Regroup(matrix.Buffer.Pointer);
 
+    /// <summary>Matrices over the same activations in one call (a layer's query, key and value) write what a call each
+    /// writes, bit for bit: one weight type, types that share the activations' layout, and types that do not.</summary>
+    [Theory]
+    [InlineData(TensorType.Q8_0, TensorType.Q8_0, TensorType.Q8_0, 1)]
+    [InlineData(TensorType.Q8_0, TensorType.Q8_0, TensorType.Q8_0, 70)]
+    [InlineData(TensorType.Q4_K, TensorType.Q4_K, TensorType.Q6_K, 5)]
+    [InlineData(TensorType.Q8_0, TensorType.F16, TensorType.Q4_K, 3)]
+    [InlineData(TensorType.F32, TensorType.Q4_0, TensorType.F32, 17)]
+    public void Matrices_sharing_their_activations_in_one_call_give_what_separate_calls_give(TensorType a, TensorType b, TensorType c, int tokens)
+    {
+        const int Columns = 512;
+        using var m0 = RandomWeights.Quantized(a, 72, Columns, 1);
+        using var m1 = RandomWeights.Quantized(b, 24, Columns, 2);
+        using var m2 = RandomWeights.Quantized(c, 40, Columns, 3);
+        var weights = new[] { a == TensorType.Q8_0 ? Grouped(m0) : m0.Weights, m1.Weights, m2.Weights };
+        using var workers = new CpuWorkers(2);
+        var x = RandomWeights.Floats(tokens * Columns, 4);
+        var separate = weights.Select(w => new float[tokens * w.Rows]).ToArray();
+        for (var i = 0; i < 3; i++) MatMul.Compute(weights[i], x, separate[i], tokens, workers);
+        var together = weights.Select(w => new float[tokens * w.Rows]).ToArray();
+        MatMul.Compute(x, tokens, workers, weights[0], together[0], weights[1], together[1], weights[2], together[2]);
+        for (var i = 0; i < 3; i++) Assert.Equal(separate[i], together[i]);
+        var pair = weights.Take(2).Select(w => new float[tokens * w.Rows]).ToArray();
+        MatMul.Compute(x, tokens, workers, weights[0], pair[0], weights[1], pair[1]);
+        for (var i = 0; i < 2; i++) Assert.Equal(separate[i], pair[i]);
+    }
+
     /// <summary>The error the fast path may make: activations rounded to int8 move each x by at most half its block's
     /// step (max|x|/127), which moves the dot product by at most Σ|w|·step/2; float accumulation adds a little on top.</summary>
     static double Tolerance(ReadOnlySpan<float> w, ReadOnlySpan<float> x, int block)

@@ -31,12 +31,56 @@ public static unsafe partial class MatMul
     public static void Compute(WeightMatrix w, ReadOnlySpan<float> x, Span<float> y, int tokens, CpuWorkers workers)
     {
         CheckShapes(w, x.Length, y.Length, tokens);
+        fixed (float* output = y) Run(x, tokens, workers, [(w, (nint)output)]);
+    }
+
+    /// <summary>
+    /// Two matrices over the same activations (a layer's gate and up projections) in one parallel loop: the activations
+    /// are converted once and the threads meet once, where a call per matrix pays both each time. Each output is what
+    /// a call of its own would write, bit for bit; matrices whose types want different activations go one call each.
+    /// </summary>
+    public static void Compute(ReadOnlySpan<float> x, int tokens, CpuWorkers workers, WeightMatrix w0, Span<float> y0, WeightMatrix w1, Span<float> y1)
+    {
+        CheckShapes(w0, x.Length, y0.Length, tokens);
+        CheckShapes(w1, x.Length, y1.Length, tokens);
+        fixed (float* p0 = y0)
+        fixed (float* p1 = y1)
+            Run(x, tokens, workers, [(w0, (nint)p0), (w1, (nint)p1)]);
+    }
+
+    /// <summary>Three matrices over the same activations (a layer's query, key and value); see the two-matrix overload.</summary>
+    public static void Compute(ReadOnlySpan<float> x, int tokens, CpuWorkers workers, WeightMatrix w0, Span<float> y0, WeightMatrix w1, Span<float> y1, WeightMatrix w2, Span<float> y2)
+    {
+        CheckShapes(w0, x.Length, y0.Length, tokens);
+        CheckShapes(w1, x.Length, y1.Length, tokens);
+        CheckShapes(w2, x.Length, y2.Length, tokens);
+        fixed (float* p0 = y0)
+        fixed (float* p1 = y1)
+        fixed (float* p2 = y2)
+            Run(x, tokens, workers, [(w0, (nint)p0), (w1, (nint)p1), (w2, (nint)p2)]);
+    }
+
+    /// <summary>One parallel loop per activation layout among the parts (one in all for a model of one weight type).</summary>
+    static void Run(ReadOnlySpan<float> x, int tokens, CpuWorkers workers, ReadOnlySpan<(WeightMatrix Weights, nint Output)> parts)
+    {
         var job = t_job ??= new MatMulJob();
-        job.Activations.Prepare(w.Type, x, tokens, w.Columns);
-        fixed (float* output = y)
+        Span<bool> done = stackalloc bool[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            job.Start(w, output, workers.ThreadCount);
-            try { workers.For(job.ItemCount, job); }
+            if (done[i]) continue;
+            var layout = MatMulActivations.LayoutFor(parts[i].Weights.Type);
+            job.Activations.Prepare(parts[i].Weights.Type, x, tokens, parts[i].Weights.Columns);
+            for (var j = i; j < parts.Length; j++)
+                if (!done[j] && MatMulActivations.LayoutFor(parts[j].Weights.Type) == layout)
+                {
+                    job.Add(parts[j].Weights, (float*)parts[j].Output);
+                    done[j] = true;
+                }
+            try
+            {
+                job.Start(workers.ThreadCount);
+                workers.For(job.ItemCount, job);
+            }
             finally { job.Finish(); }
         }
     }
@@ -94,44 +138,60 @@ public static unsafe partial class MatMul
 
     /// <summary>One call's state, reused by the calling thread across calls so that a matrix multiply allocates nothing.
     /// Tiles are <see cref="RowTile"/> rows × <see cref="TokenTile"/> tokens, row tiles outermost so that consecutive
-    /// tiles share weight rows; a work item is a run of consecutive tiles.</summary>
+    /// tiles share weight rows, the matrices' tiles one after another; a work item is a run of consecutive tiles.</summary>
     sealed class MatMulJob : ICpuWork
     {
+        /// <summary>Matrices one loop takes at most: a layer's query, key and value.</summary>
+        const int MaxParts = 3;
+
         public readonly MatMulActivations Activations = new();
-        WeightMatrix? _weights;
-        float* _y;
-        int _rowTiles;
+        readonly WeightMatrix?[] _weights = new WeightMatrix?[MaxParts];
+        readonly nint[] _outputs = new nint[MaxParts];
+        /// <summary>Part p's tiles are [_firstTile[p], _firstTile[p + 1]).</summary>
+        readonly int[] _firstTile = new int[MaxParts + 1];
+        int _parts;
         int _tokenTiles;
         int _tilesPerItem;
 
-        int TileCount => _rowTiles * _tokenTiles;
+        int TileCount => _firstTile[_parts];
 
         public int ItemCount => (TileCount + _tilesPerItem - 1) / _tilesPerItem;
 
-        public void Start(WeightMatrix w, float* y, int threads)
+        public void Add(WeightMatrix w, float* y)
         {
-            _weights = w;
-            _y = y;
-            _rowTiles = (w.Rows + RowTile - 1) / RowTile;
+            if (_parts == MaxParts) throw new InvalidOperationException($"a matrix multiply takes at most {MaxParts} matrices");
+            _weights[_parts] = w;
+            _outputs[_parts] = (nint)y;
+            _parts++;
+        }
+
+        public void Start(int threads)
+        {
             _tokenTiles = (Activations.Tokens + TokenTile - 1) / TokenTile;
+            for (var p = 0; p < _parts; p++)
+                _firstTile[p + 1] = _firstTile[p] + (_weights[p]!.Rows + RowTile - 1) / RowTile * _tokenTiles;
             _tilesPerItem = Math.Max(1, TileCount / (threads * ItemsPerThread));
         }
 
         public void Finish()
         {
-            _weights = null;
-            _y = null;
+            Array.Clear(_weights);
+            Array.Clear(_outputs);
+            _parts = 0;
         }
 
         public void Run(int item)
         {
-            var w = _weights!;
             var end = Math.Min(TileCount, (item + 1) * _tilesPerItem);
+            var part = 0;
             for (var index = item * _tilesPerItem; index < end; index++)
             {
-                var row0 = index / _tokenTiles * RowTile;
-                var t0 = index % _tokenTiles * TokenTile;
-                ComputeTile(w, Activations, _y, row0, Math.Min(w.Rows, row0 + RowTile), t0, Math.Min(Activations.Tokens, t0 + TokenTile));
+                while (index >= _firstTile[part + 1]) part++;
+                var w = _weights[part]!;
+                var local = index - _firstTile[part];
+                var row0 = local / _tokenTiles * RowTile;
+                var t0 = local % _tokenTiles * TokenTile;
+                ComputeTile(w, Activations, (float*)_outputs[part], row0, Math.Min(w.Rows, row0 + RowTile), t0, Math.Min(Activations.Tokens, t0 + TokenTile));
             }
         }
     }
