@@ -44,12 +44,7 @@ public sealed class DisconnectTests(ServerFixture server)
 
         // Unread, the stream backs up through the transport, the merge and the engine's few unread chunks: the
         // sequence stops well short of its 1,900 tokens and stays admitted, waiting for its reader.
-        long last = -1;
-        for (var i = 0; i < 200 && engine.ForwardTokens != last; i++)
-        {
-            last = engine.ForwardTokens;
-            await Task.Delay(250);
-        }
+        var last = await EngineProgress.UntilStalledAsync(engine);
         Assert.Equal(last, engine.ForwardTokens);
         Assert.Equal(1, engine.RunningGenerations);
 

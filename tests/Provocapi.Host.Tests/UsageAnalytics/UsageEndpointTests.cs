@@ -98,12 +98,7 @@ public sealed class UsageEndpointTests
         var stream = await response.Content.ReadAsStreamAsync(cancel.Token);
         Assert.True(await stream.ReadAsync(new byte[64], cancel.Token) > 0);
         // Unread, the reply backs up until the engine pauses the sequence with its unread chunks waiting.
-        long last = -1;
-        for (var i = 0; i < 200 && engine.ForwardTokens != last; i++)
-        {
-            last = engine.ForwardTokens;
-            await Task.Delay(250);
-        }
+        await EngineProgress.UntilStalledAsync(engine);
         cancel.Cancel();
         response.Dispose();
         for (var i = 0; i < 500 && engine.RunningGenerations > 0; i++) await Task.Delay(10);
