@@ -68,13 +68,13 @@ public static class ServeBenchCommand
         // WarmUpTime: the runtime promotes methods to optimized code only once no new ones have been compiled for a
         // while, and a small model's rounds end before that (the demo model's single stream measured 310-1,700 tokens/s
         // after one round, 2,800-3,700 with tiering off).
-        var warmUntil = Stopwatch.GetTimestamp() + (long)(WarmUpTime.TotalSeconds * Stopwatch.Frequency);
+        var warmStart = Stopwatch.GetTimestamp();
         do
         {
             foreach (var width in streamCounts.Distinct())
                 await Task.WhenAll(Enumerable.Range(0, width).Select(i => model.GenerateTextAsync(Request(RandomTokens(promptTokens), 32, adapters.ElementAtOrDefault(i % Math.Max(1, adapters.Length))))));
         }
-        while (Stopwatch.GetTimestamp() < warmUntil);
+        while (Stopwatch.GetElapsedTime(warmStart) < WarmUpTime);
         var results = new Dictionary<string, object> { ["model"] = label, ["threads"] = threads, ["kv_cache_type"] = kvCacheType.ToString() };
         async Task<(double Decode, double Overall, double Seconds)> RunAsync(int streams, bool withAdapters)
         {

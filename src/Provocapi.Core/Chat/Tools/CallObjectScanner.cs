@@ -42,7 +42,7 @@ internal static class CallObjectScanner
         }
     }
 
-    static int SkipWhiteSpace(ReadOnlySpan<char> text, int i)
+    internal static int SkipWhiteSpace(ReadOnlySpan<char> text, int i)
     {
         while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
         return i;

@@ -26,8 +26,7 @@ public sealed class Llama3ToolCalls : ToolCallFormat
 
     internal override int CallStart(string text, int from, int index)
     {
-        var i = from;
-        while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == ';')) i++;
+        var i = SeparatorsEnd(text, from);
         if (index == 0 && text.AsSpan(i).StartsWith(PythonTag, StringComparison.Ordinal)) i += PythonTag.Length;
         return ObjectAt(text, i);
     }
@@ -45,9 +44,15 @@ public sealed class Llama3ToolCalls : ToolCallFormat
             using var json = end < 0 ? null : TryParse(body[at..end]);
             if (json == null || Call(json.RootElement) is not { } call) return new ParsedReply(text, []);
             calls.Add(call);
-            at = end;
-            while (at < body.Length && (char.IsWhiteSpace(body[at]) || body[at] == ';')) at++;
+            at = SeparatorsEnd(body, end);
         }
         return new ParsedReply("", calls);
+    }
+
+    /// <summary>Past the white space and semicolons that separate calls, from <paramref name="i"/>.</summary>
+    static int SeparatorsEnd(string text, int i)
+    {
+        while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == ';')) i++;
+        return i;
     }
 }

@@ -21,18 +21,16 @@ public sealed class MistralToolCalls : ToolCallFormat
     /// <summary>Calls in a JSON array (or one object) after the marker stream; the <c>name[ARGS]{...}</c> form comes whole at the end.</summary>
     internal override int CallStart(string text, int from, int index)
     {
-        var i = from;
+        // The first call may open the array; each later one follows a comma.
+        var (i, opener) = (from, ',');
         if (index == 0)
         {
             var marker = text.IndexOf(Marker, StringComparison.Ordinal);
             if (marker < 0) return -1;
-            i = marker + Marker.Length;
-            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
-            if (i < text.Length && text[i] == '[') i++;
-            return ObjectAt(text, i);
+            (i, opener) = (marker + Marker.Length, '[');
         }
-        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
-        if (i < text.Length && text[i] == ',') i++;
+        i = CallObjectScanner.SkipWhiteSpace(text, i);
+        if (i < text.Length && text[i] == opener) i++;
         return ObjectAt(text, i);
     }
 

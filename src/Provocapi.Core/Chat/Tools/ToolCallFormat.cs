@@ -54,7 +54,7 @@ public abstract class ToolCallFormat
     /// <summary>The index of the <c>{</c> at <paramref name="i"/> after white space; -1 if something else is there, or nothing yet.</summary>
     internal static int ObjectAt(string text, int i)
     {
-        while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+        i = CallObjectScanner.SkipWhiteSpace(text, i);
         return i < text.Length && text[i] == '{' ? i : -1;
     }
 

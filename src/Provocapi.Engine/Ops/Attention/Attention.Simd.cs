@@ -12,9 +12,9 @@ public static unsafe partial class Attention
     /// Scores a page at a time (a page's keys sit at a fixed stride), one softmax per head, then the weighted sum of
     /// values, page by page. The heads of a group share each page: a cache of halves is widened once per page into
     /// scratch that stays in L1, so the cache is read from memory once per group, not once per head. Head dimensions that
-    /// are multiples of 8 run on 256-bit vectors: scores four positions at a time (four independent FMA chains instead of
-    /// one chain as long as the head), and the output held in registers while a page's values stream past (rather than
-    /// loaded and stored back for every position); others go through TensorPrimitives.
+    /// are multiples of 8 run on 256-bit vectors: scores four positions at a time for two heads together (eight
+    /// independent FMA chains instead of one as long as the head), and the output held in registers while a page's values
+    /// stream past (rather than loaded and stored back for every position); others go through TensorPrimitives.
     /// </summary>
     public static void Simd(ReadOnlySpan<float> query, KvPageTable table, int layer, int length, Geometry g, int head, int count, Span<float> output, Span<float> scratch)
     {
