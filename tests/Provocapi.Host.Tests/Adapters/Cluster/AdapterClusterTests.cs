@@ -188,7 +188,12 @@ public sealed class AdapterClusterTests(AdapterClusterFixture cluster)
         using var node = Internal(ClusterNodes.Secret);
         var list = await (await node.GetAsync($"/internal/adapters/{id}/files")).JsonAsync();
         Assert.Equal(["adapter_config.json", "adapter_model.safetensors"], list.GetProperty("data").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors")), await node.GetByteArrayAsync($"/internal/adapters/{id}/files/adapter_model.safetensors"));
+        var weights = File.ReadAllBytes(Path.Combine(folder, "adapter_model.safetensors"));
+        using var sent = await node.GetAsync($"/internal/adapters/{id}/files/adapter_model.safetensors");
+        // Streamed from the store a part at a time, with its length up front, so a cut-short file cannot pass for whole.
+        Assert.Equal(weights.Length, sent.Content.Headers.ContentLength);
+        Assert.Equal("application/octet-stream", sent.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(weights, await sent.Content.ReadAsByteArrayAsync());
         await (await node.GetAsync($"/internal/adapters/{id}/files/secrets.txt")).AssertErrorAsync(404, "adapter_not_found");
         await (await node.GetAsync("/internal/adapters/adp_000000000000000000000000/files")).AssertErrorAsync(404, "adapter_not_found");
     }

@@ -1,0 +1,11 @@
+-- Postgres twin of 0009_adapter_file_parts.sql: adapter files in parts of a few megabytes, so neither a gateway saving
+-- one nor one sending it to a worker holds a whole file in memory. Files saved whole before become their own part 0.
+CREATE TABLE adapter_file_parts (
+    adapter_id TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    part       INTEGER NOT NULL,
+    content    BYTEA NOT NULL,
+    PRIMARY KEY (adapter_id, name, part)
+);
+INSERT INTO adapter_file_parts (adapter_id, name, part, content) SELECT adapter_id, name, 0, content FROM adapter_files;
+DROP TABLE adapter_files;
