@@ -39,7 +39,7 @@ public sealed class WorkerRouterTests
         }
 
         public string? Pick(string model = "demo", string? adapter = null, Caller? caller = null, params string[] exclude) =>
-            Router.Pick(model, adapter, caller ?? Acme, exclude)?.Id;
+            Router.Pick(model, adapter, caller ?? Acme, exclude)?.Worker.Id;
 
         public void Dispose() => _store.Dispose();
     }
@@ -55,11 +55,42 @@ public sealed class WorkerRouterTests
         Assert.Equal("w2", registry.Pick("alias-demo"));
         Assert.Equal("w3", registry.Pick("other"));
         Assert.Equal("w1", registry.Pick(exclude: "w2"));
-        using (registry.Directory.Enter("w2"))
-        using (registry.Directory.Enter("w2"))
-        using (registry.Directory.Enter("w2"))
+        using (registry.Directory.Enter("w2", "demo"))
+        using (registry.Directory.Enter("w2", "demo"))
+        using (registry.Directory.Enter("w2", "demo"))
             Assert.Equal("w1", registry.Pick());
         Assert.Equal("w2", registry.Pick());
+    }
+
+    [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void This_gateways_requests_count_once_whether_or_not_a_report_includes_them(string backend)
+    {
+        using var registry = new Registry(backend);
+        registry.Report("w1", queue: 0);
+        registry.Report("w2", queue: 5);
+        var mine = Enumerable.Range(0, 4).Select(_ => registry.Directory.Enter("w1", "demo")).ToList();
+        Thread.Sleep(5);
+        // w1's next report counts this gateway's four; w2's five are somebody else's.
+        registry.Report("w1", queue: 4);
+        var w1 = registry.Directory.Workers.Single(w => w.Id == "w1");
+        Assert.Equal(4, registry.Directory.Load(w1, w1.Models[0]));
+        Assert.Equal("w1", registry.Pick());
+        // Two of them end before the next report: w1 counts two.
+        mine[0].Dispose();
+        mine[1].Dispose();
+        Assert.Equal(2, registry.Directory.Load(w1, w1.Models[0]));
+        // One more starts, and the next report has the three plus two from elsewhere.
+        mine.Add(registry.Directory.Enter("w1", "demo"));
+        Assert.Equal(3, registry.Directory.Load(w1, w1.Models[0]));
+        Thread.Sleep(5);
+        registry.Report("w1", queue: 5);
+        w1 = registry.Directory.Workers.Single(w => w.Id == "w1");
+        Assert.Equal(5, registry.Directory.Load(w1, w1.Models[0]));
+        // Requests on another model of the worker are not this model's load.
+        using (registry.Directory.Enter("w1", "other"))
+            Assert.Equal(5, registry.Directory.Load(w1, w1.Models[0]));
+        foreach (var request in mine) request.Dispose();
+        Assert.Equal(2, registry.Directory.Load(w1, w1.Models[0]));
     }
 
     [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]

@@ -10,8 +10,8 @@ namespace Provocapi.Host.Modules.Cluster.Gateway;
 
 /// <summary>
 /// A gateway's view of the registry, re-read a few times a heartbeat (never per request), plus what only this gateway
-/// knows: how many requests it has in flight on each worker, and which workers just failed it (left out until their
-/// next heartbeat, so one death costs one retry, not one per request until the registry notices). A worker's
+/// knows: how many requests it has in flight on each worker's model, and which workers just failed it (left out until
+/// their next heartbeat, so one death costs one retry, not one per request until the registry notices). A worker's
 /// heartbeat time is its own clock's, so health is judged by when this gateway saw that value change, on its own
 /// clock: machines whose clocks disagree by seconds still agree on who is alive.
 /// </summary>
@@ -19,7 +19,8 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     : BackgroundService
 {
     volatile IReadOnlyList<WorkerRecord>? _workers;
-    readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<(string Worker, string Model), int> _inFlight = new();
+    readonly ConcurrentDictionary<(string Worker, string Model), int> _inFlightAtReport = new();
     readonly ConcurrentDictionary<string, long> _failedAtHeartbeat = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, (long Heartbeat, long SeenAt)> _seen = new(StringComparer.Ordinal);
 
@@ -40,13 +41,27 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     /// <summary>The workers a request may go to now (<see cref="IsUsable"/>).</summary>
     public IEnumerable<WorkerRecord> Usable => Workers.Where(IsUsable);
 
-    public int InFlight(string workerId) => _inFlight.GetValueOrDefault(workerId);
+    int InFlight(string workerId, string modelId) => _inFlight.GetValueOrDefault((workerId, modelId));
 
-    /// <summary>Counts a request on <paramref name="workerId"/> until the returned scope ends.</summary>
-    public IDisposable Enter(string workerId)
+    /// <summary>Counts a request on the worker's model until the returned scope ends.</summary>
+    public IDisposable Enter(string workerId, string modelId)
     {
-        _inFlight.AddOrUpdate(workerId, 1, (_, n) => n + 1);
-        return new Leave(() => _inFlight.AddOrUpdate(workerId, 0, (_, n) => n - 1));
+        var key = (workerId, modelId);
+        _inFlight.AddOrUpdate(key, 1, (_, n) => n + 1);
+        return new Leave(() => _inFlight.AddOrUpdate(key, 0, (_, n) => n - 1));
+    }
+
+    /// <summary>
+    /// The sequences queued and running on the worker's model: what its last report says, less this gateway's requests
+    /// that were in flight there when that report was first seen (the report counts them already), plus this gateway's
+    /// requests in flight now. So a gateway's own requests count once, current, and everyone else's as last reported.
+    /// A request sent just before a report and not yet arrived is missed until the next one: a heartbeat's error at most.
+    /// </summary>
+    public long Load(WorkerRecord worker, WorkerModel model)
+    {
+        var reported = (long)model.QueueLength + model.Running;
+        var mineThen = _inFlightAtReport.GetValueOrDefault((worker.Id, model.Id));
+        return Math.Max(0, reported - mineThen) + InFlight(worker.Id, model.Id);
     }
 
     /// <summary>The worker could not be reached or broke a request: no more work until it reports again.</summary>
@@ -70,8 +85,13 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
         // A row seen for the first time counts from its own heartbeat time (never from the future), so a gateway
         // starting next to a dead worker's row does not take it for alive.
         foreach (var worker in workers)
+        {
+            var isNewReport = !_seen.TryGetValue(worker.Id, out var last) || last.Heartbeat != worker.HeartbeatAt;
             _seen.AddOrUpdate(worker.Id, (worker.HeartbeatAt, Math.Min(now, worker.HeartbeatAt)),
                 (_, seen) => seen.Heartbeat == worker.HeartbeatAt ? seen : (worker.HeartbeatAt, now));
+            if (!isNewReport) continue;
+            foreach (var model in worker.Models) _inFlightAtReport[(worker.Id, model.Id)] = InFlight(worker.Id, model.Id);
+        }
         _workers = workers;
     }
 

@@ -47,11 +47,10 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         Outcome? last = null;
         for (var attempt = 0; attempt < Attempts; attempt++)
         {
-            var worker = router.Pick(model, adapter, caller, tried);
-            if (worker == null) break;
+            if (router.Pick(model, adapter, caller, tried) is not { Worker: var worker } route) break;
             tried.Add(worker.Id);
             if (attempt > 0) GatewayMetrics.Retried();
-            using (directory.Enter(worker.Id))
+            using (directory.Enter(worker.Id, route.Model.Id))
                 last = await AttemptAsync(http, worker, body, callerHeader);
             GatewayMetrics.Attempted(worker.Id, last switch { Outcome.Done => "served", Outcome.Unreachable => "unreachable", _ => "server_error" });
             if (last is Outcome.Done) return;

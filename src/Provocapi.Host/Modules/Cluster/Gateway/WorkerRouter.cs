@@ -6,14 +6,18 @@ namespace Provocapi.Host.Modules.Cluster.Gateway;
 
 /// <summary>
 /// Picks the worker for a request: one that is healthy and serves the model to the caller's tenant, preferring one
-/// that already holds the adapter (its weights are on disk there, maybe in memory), then the least loaded (its
-/// reported queue and running generations plus this gateway's requests in flight there), ties broken at random.
+/// that already holds the adapter (its weights are on disk there, maybe in memory), then the least loaded
+/// (<see cref="WorkerDirectory.Load"/>: queued and running sequences, this gateway's own counted once), ties broken at
+/// random.
 /// </summary>
 public sealed class WorkerRouter(WorkerDirectory directory)
 {
-    public WorkerRecord? Pick(string model, string? adapter, Caller caller, IReadOnlyCollection<string> exclude)
+    /// <summary>A worker picked, and the model it serves under the requested name.</summary>
+    public sealed record Route(WorkerRecord Worker, WorkerModel Model);
+
+    public Route? Pick(string model, string? adapter, Caller caller, IReadOnlyCollection<string> exclude)
     {
-        WorkerRecord? best = null;
+        Route? best = null;
         (int Holds, long Load, int Draw) bestRank = default;
         foreach (var worker in directory.Usable)
         {
@@ -22,8 +26,8 @@ public sealed class WorkerRouter(WorkerDirectory directory)
             if (served == null) continue;
             // Keyed by the model's id: workers report adapters by their base model's id, the request may name an alias.
             var holds = adapter != null && worker.Adapters.Contains(WorkerRecord.AdapterKey(caller.TenantId, served.Id, adapter)) ? 0 : 1;
-            var rank = (holds, (long)served.QueueLength + served.Running + directory.InFlight(worker.Id), Random.Shared.Next());
-            if (best == null || rank.CompareTo(bestRank) < 0) (best, bestRank) = (worker, rank);
+            var rank = (holds, directory.Load(worker, served), Random.Shared.Next());
+            if (best == null || rank.CompareTo(bestRank) < 0) (best, bestRank) = (new Route(worker, served), rank);
         }
         return best;
     }
