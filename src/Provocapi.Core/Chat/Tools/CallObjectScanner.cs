@@ -5,12 +5,14 @@ namespace Provocapi.Core.Chat.Tools;
 /// <summary>Reads a call object as a streaming reply writes it (<see cref="CallProgress"/>).</summary>
 internal static class CallObjectScanner
 {
-    /// <summary>The call object that starts with the <c>{</c> at <paramref name="start"/>; its arguments are under
-    /// <paramref name="argumentsKey"/>, <c>arguments</c> or <c>parameters</c>. Stops early, at what it has, on
-    /// anything it cannot read.</summary>
-    public static CallProgress Scan(ReadOnlySpan<char> text, int start, string argumentsKey)
+    /// <summary>The call object that starts with the <c>{</c> at <paramref name="start"/>, in <paramref name="format"/>.
+    /// The first <c>name</c> and the first arguments key (<see cref="ToolCallFormat.IsArgumentsKey"/>) count, as the
+    /// whole reply's parser reads them: a later duplicate cannot take back what was streamed. Arguments stream only when
+    /// the first is an object. Stops early, at what it has, on anything it cannot read.</summary>
+    public static CallProgress Scan(ReadOnlySpan<char> text, int start, ToolCallFormat format)
     {
         string? name = null;
+        bool nameSeen = false, argumentsSeen = false;
         int argumentsStart = -1, argumentsEnd = -1;
         var i = start + 1;
         while (true)
@@ -31,11 +33,20 @@ internal static class CallObjectScanner
             i = SkipWhiteSpace(text, i + 1);
             if (i >= text.Length) return new(name, argumentsStart, argumentsEnd, -1);
             var valueEnd = ValueEnd(text, i);
-            if (key == "name" && text[i] == '"' && valueEnd >= 0) name = Decode(text, i, valueEnd);
-            else if (argumentsStart < 0 && text[i] == '{' && (key == argumentsKey || key is "arguments" or "parameters"))
+            if (key == "name" && !nameSeen)
             {
-                argumentsStart = i;
-                argumentsEnd = valueEnd < 0 ? text.Length : valueEnd;
+                if (valueEnd < 0) return new(name, argumentsStart, argumentsEnd, -1);
+                nameSeen = true;
+                if (text[i] == '"') name = Decode(text, i, valueEnd);
+            }
+            else if (!argumentsSeen && format.IsArgumentsKey(key))
+            {
+                argumentsSeen = true;
+                if (text[i] == '{')
+                {
+                    argumentsStart = i;
+                    argumentsEnd = valueEnd < 0 ? text.Length : valueEnd;
+                }
             }
             if (valueEnd < 0) return new(name, argumentsStart, argumentsEnd, -1);
             i = valueEnd;

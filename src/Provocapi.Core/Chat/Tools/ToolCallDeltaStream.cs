@@ -81,7 +81,7 @@ public sealed class ToolCallDeltaStream(ChatTurn turn)
             var start = turn.IsForcedCall ? (index == 0 ? ToolCallFormat.ObjectAt(text, 0) : -1) : format.CallStart(text, _from, index);
             if (start < 0) return;
             var end = turn.IsForcedCall ? text.Length : format.CallEnd(text, start);
-            var call = CallObjectScanner.Scan(text.AsSpan(0, end), start, format.ArgumentsKey);
+            var call = CallObjectScanner.Scan(text.AsSpan(0, end), start, format);
             if (index == _sent.Count)
             {
                 if (call.Name == null || !turn.ToolNames.Contains(call.Name)) return;

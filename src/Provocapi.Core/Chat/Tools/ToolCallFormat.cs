@@ -68,14 +68,23 @@ public abstract class ToolCallFormat
         return json != null && Call(json.RootElement) is { } call ? new ParsedReply("", [call]) : new ParsedReply(text, []);
     }
 
-    /// <summary>One call's JSON object (<c>{"name": ..., "arguments": {...}}</c>), or null when it is not one.</summary>
+    /// <summary>Whether a call object's <paramref name="key"/> holds its arguments: this format's own key, or either common one.</summary>
+    internal bool IsArgumentsKey(string key) => key == ArgumentsKey || key is "arguments" or "parameters";
+
+    /// <summary>One call's JSON object (<c>{"name": ..., "arguments": {...}}</c>), or null when it is not one. Of keys
+    /// written twice the first counts, as a streamed reply sends them (<see cref="CallObjectScanner"/>).</summary>
     protected ChatToolCall? Call(JsonElement call)
     {
-        if (call.ValueKind != JsonValueKind.Object || !call.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String) return null;
-        if (Text(name) is not { } function) return null;
-        if (!call.TryGetProperty(ArgumentsKey, out var arguments) && !call.TryGetProperty("arguments", out arguments) && !call.TryGetProperty("parameters", out arguments))
-            return new ChatToolCall(NewCallId(), function, "{}");
-        return Arguments(arguments) is { } json ? new ChatToolCall(NewCallId(), function, json) : null;
+        if (call.ValueKind != JsonValueKind.Object) return null;
+        JsonElement? name = null, arguments = null;
+        foreach (var property in call.EnumerateObject())
+        {
+            if (property.NameEquals("name")) name ??= property.Value;
+            else if (IsArgumentsKey(property.Name)) arguments ??= property.Value;
+        }
+        if (name is not { ValueKind: JsonValueKind.String } written || Text(written) is not { } function) return null;
+        if (arguments is not { } given) return new ChatToolCall(NewCallId(), function, "{}");
+        return Arguments(given) is { } json ? new ChatToolCall(NewCallId(), function, json) : null;
     }
 
     /// <summary>A JSON string's text; null for one .NET cannot hold (a lone surrogate escape is valid JSON).</summary>

@@ -70,6 +70,34 @@ public sealed class ToolCallDeltaStreamTests
     }
 
     [Theory]
+    [InlineData("{\"name\": \"f\", \"arguments\": {\"a\": 1}, \"name\": \"g\"}", "f", "{\"a\":1}")]
+    [InlineData("{\"name\": \"f\", \"arguments\": {\"a\": 1}, \"arguments\": {\"b\": 2}}", "f", "{\"a\":1}")]
+    [InlineData("{\"name\": \"f\", \"parameters\": {\"a\": 1}, \"arguments\": {\"b\": 2}}", "f", "{\"a\":1}")]
+    [InlineData("{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\", \"parameters\": {\"b\": 2}}", "f", "{\"a\":1}")]
+    [InlineData("{\"name\": 5, \"name\": \"f\", \"arguments\": {}}", null, null)]
+    public void Of_keys_written_twice_the_stream_and_the_parser_both_take_the_first(string call, string? name, string? arguments)
+    {
+        var turn = Turn(ToolCallFormat.Hermes);
+        var reply = $"<tool_call>{call}</tool_call>";
+        var (text, calls, _) = Stream(turn, reply);
+        var parsed = turn.Reply(reply);
+        var assembled = Assemble(calls.Select(c => c.Delta));
+        if (name == null)
+        {
+            // Not a call: both show the reply as text.
+            Assert.Empty(assembled);
+            Assert.Empty(parsed.Calls);
+            Assert.Equal(reply, text);
+            Assert.Equal(reply, parsed.Content);
+            return;
+        }
+        Assert.Equal(name, Assert.Single(parsed.Calls).Name);
+        Assert.Equal(name, Assert.Single(assembled).Name);
+        Assert.Equal(arguments, parsed.Calls[0].Arguments);
+        Assert.Equal(arguments, JsonSerializer.Serialize(JsonDocument.Parse(assembled[0].Arguments).RootElement));
+    }
+
+    [Theory]
     [InlineData("llama3", "<|python_tag|>{\"name\": \"f\", \"parameters\": {\"x\": 1}}; {\"name\": \"g\", \"parameters\": {}}")]
     [InlineData("mistral", "Sure.[TOOL_CALLS][{\"name\": \"f\", \"arguments\": {\"x\": 1}}, {\"name\": \"g\", \"arguments\": {}}]")]
     [InlineData("mistral-args", "[TOOL_CALLS]f[ARGS]{\"x\": 1}[TOOL_CALLS]g[ARGS]{}")]
