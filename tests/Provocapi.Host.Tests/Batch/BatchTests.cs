@@ -1,7 +1,9 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Provocapi.Host.Modules.Batch;
 using Provocapi.Host.Platform.Callers;
 using Provocapi.Host.Tests.Server;
 
@@ -268,5 +270,32 @@ public sealed class BatchLimitTests
         Assert.InRange(output.Count, 1, 399);
         Assert.Equal(Enumerable.Range(0, output.Count).Select(i => $"e{i}"), output.Select(o => o.GetProperty("custom_id").GetString()));
         await (await client.PostAsync($"/v1/batch/{id}/cancel", null)).AssertErrorAsync(400, "invalid_value", "id");
+    }
+
+    [Fact]
+    public async Task A_job_whose_file_nobody_validates_in_time_fails_and_one_still_in_time_waits()
+    {
+        await using var server = Server(("ValidationTimeout", "00:10:00"));
+        using var client = await server.ClientAsync("limits-v");
+        var mine = (await client.SubmittedAsync([BatchHttp.Chat("a")])).GetProperty("id").GetString()!;
+        await client.WaitForAsync(mine, "completed");
+        // A job another gateway took, which stopped with the file before validating it, and one it took just now.
+        var store = server.Services.GetRequiredService<BatchStore>();
+        string tenantId;
+        using (var connection = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "provocapi.db")}"))
+            tenantId = connection.ExecuteScalar<string>("SELECT tenant_id FROM batch_jobs WHERE id = @mine", new { mine })!;
+        var template = store.Find(mine, tenantId)!;
+        var now = server.Clock.GetUtcNow().ToUnixTimeSeconds();
+        store.Insert(template with { Id = "batch_000000000000000000000001", Status = BatchStatus.Validating, InputNode = "gone-gateway", InputPath = "/nowhere/lost.jsonl", CreatedAt = now - 11 * 60, ExpiresAt = now + 86400 });
+        store.Insert(template with { Id = "batch_000000000000000000000002", Status = BatchStatus.Validating, InputNode = "gone-gateway", InputPath = "/nowhere/fresh.jsonl", CreatedAt = now - 60, ExpiresAt = now + 86400 });
+
+        var failed = await client.WaitForAsync("batch_000000000000000000000001", "failed");
+        var error = Assert.Single(failed.GetProperty("errors").GetProperty("data").EnumerateArray());
+        Assert.Contains("not validated within 10 minutes", error.GetProperty("message").GetString());
+        Assert.Contains("submit it again", error.GetProperty("message").GetString());
+        Assert.Equal("validating", (await client.GetFromJsonAsync<JsonElement>("/v1/batch/batch_000000000000000000000002")).GetProperty("status").GetString());
+        // Ten minutes on, the other one's time is up too.
+        server.Clock.Offset = TimeSpan.FromMinutes(10);
+        await client.WaitForAsync("batch_000000000000000000000002", "failed");
     }
 }

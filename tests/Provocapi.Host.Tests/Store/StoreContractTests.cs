@@ -155,6 +155,8 @@ public sealed class StoreContractTests
         Assert.Equal(["batch_1", "batch_2", "batch_3", "batch_4", "batch_other"], batches.Overdue(now: 1000 + 86400).Order());
         Assert.Empty(batches.Overdue(now: 1000));
         Assert.Equal(5, batches.ToValidate("any-node").Count);
+        Assert.Equal(["batch_1", "batch_2", "batch_3", "batch_4", "batch_other"], batches.ValidatingSince(createdBefore: 1001).Order());
+        Assert.Empty(batches.ValidatingSince(createdBefore: 1000));
     }
 
     [Theory]

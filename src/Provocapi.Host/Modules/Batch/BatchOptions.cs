@@ -17,6 +17,10 @@ public sealed class BatchOptions : ICheckedOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>How long a claimed line stays its runner's without word from it: the runner renews it every third of this while the line runs; a runner that dies loses its lines to others this long after its last renewal.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How long a job may wait for its file to be validated. Only the node that took the upload has the file, so
+    /// if it stops first (a gateway pod replaced) the job would otherwise wait out its whole completion window; validation
+    /// itself takes seconds.</summary>
+    public TimeSpan ValidationTimeout { get; set; } = TimeSpan.FromHours(1);
 
     public IEnumerable<string> Problems()
     {
@@ -27,5 +31,6 @@ public sealed class BatchOptions : ICheckedOptions
         if (MaxConcurrentLines < 1) yield return $"{Section}:MaxConcurrentLines must be at least 1";
         if (PollInterval <= TimeSpan.Zero) yield return $"{Section}:PollInterval must be positive";
         if (LeaseDuration < TimeSpan.FromSeconds(1)) yield return $"{Section}:LeaseDuration must be at least a second";
+        if (ValidationTimeout < TimeSpan.FromSeconds(1)) yield return $"{Section}:ValidationTimeout must be at least a second";
     }
 }

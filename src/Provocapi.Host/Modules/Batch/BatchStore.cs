@@ -65,6 +65,14 @@ public sealed class BatchStore(Database store, NodeIdentity node)
             new { validating = BatchStatus.Validating, nodeId }).ToList();
     }
 
+    /// <summary>Jobs still waiting for validation that were created before <paramref name="createdBefore"/>, on any node.</summary>
+    public IReadOnlyList<string> ValidatingSince(long createdBefore)
+    {
+        using var connection = store.Open();
+        return connection.Query<string>("SELECT id FROM batch_jobs WHERE status = @validating AND created_at < @createdBefore",
+            new { validating = BatchStatus.Validating, createdBefore }).ToList();
+    }
+
     /// <summary>
     /// Starts a validated job and stores its lines, in one transaction; false, with nothing stored, when the job is no
     /// longer validating (cancelled meanwhile, or started by another process).

@@ -10,8 +10,8 @@ namespace Provocapi.Host.Modules.Batch.Running;
 
 /// <summary>
 /// Moves jobs through their states, on gateways and in the lone process: validates the jobs whose file is on this
-/// node's disk, expires overdue ones, cancels cancelling ones once no line holds a live lease, and completes those
-/// with every line done. Lines run elsewhere (<see cref="BatchLineRunner"/>). Every move is conditional in the store,
+/// node's disk, fails those nobody validated in time (their node stopped with the file), expires overdue ones, cancels
+/// cancelling ones once no line holds a live lease, and completes those with every line done. Lines run elsewhere (<see cref="BatchLineRunner"/>). Every move is conditional in the store,
 /// so any number of supervisors may run at once.
 /// </summary>
 public sealed class BatchSupervisor(
@@ -40,6 +40,10 @@ public sealed class BatchSupervisor(
         foreach (var id in store.Overdue(now))
             foreach (var from in BatchStatus.Open)
                 if (store.Move(id, from, BatchStatus.Expired, now)) logger.LogInformation("batch {Job} expired", id);
+        var timeout = options.Value.ValidationTimeout;
+        foreach (var id in store.ValidatingSince(now - (long)timeout.TotalSeconds))
+            if (store.Move(id, BatchStatus.Validating, BatchStatus.Failed, now, FileReport($"the file was not validated within {timeout.TotalMinutes:0.#} minutes: the server that received it stopped before checking it; please submit it again")))
+                logger.LogWarning("batch {Job} failed: its file was not validated within {Timeout}", id, timeout);
         foreach (var job in store.ToValidate(node.NodeId))
         {
             // Two processes may share a node name (two on one machine): the one without the file leaves the job to the other.
@@ -49,13 +53,16 @@ public sealed class BatchSupervisor(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "batch {Job} could not be validated", job.Id);
-                var report = JsonSerializer.Serialize(new { @object = "list", data = new[] { new { code = "validation_error", message = "the file could not be read", line = 0 } } }, ApiJson.Options);
-                store.Move(job.Id, BatchStatus.Validating, BatchStatus.Failed, Now, report);
+                store.Move(job.Id, BatchStatus.Validating, BatchStatus.Failed, Now, FileReport("the file could not be read"));
             }
         }
         store.CancelIdle(clock.GetUtcNow());
         store.CompleteFinished(now);
     }
+
+    /// <summary>A job's errors when its file as a whole failed, not a line of it.</summary>
+    static string FileReport(string message) =>
+        JsonSerializer.Serialize(new { @object = "list", data = new[] { new { code = "validation_error", message, line = 0 } } }, ApiJson.Options);
 
     void Validate(BatchJob job)
     {
