@@ -289,7 +289,8 @@ public sealed class GenerationScheduler : IDisposable
         try
         {
             // A step of batch work alone is given up between layers when an interactive request arrives: its wait for
-            // the engine is then a layer, not a step. The batch sequences redo the step after it.
+            // the engine is then a layer (the last one and the output projection at most), not a step. The batch
+            // sequences redo the step after it.
             if (!_network.TryForward(_batch, _scratch, _workers, PlansInteractive() ? null : _interactiveArrived, out logits))
             {
                 Interlocked.Increment(ref _abandonedSteps);

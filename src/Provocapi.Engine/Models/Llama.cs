@@ -107,7 +107,8 @@ public sealed unsafe class Llama : IDisposable
             fixed (float* pd = projected) AddLora(batch, s, l, gate, workers, new LoraOutput(LoraProjection.Down, pd, projected.Length));
             TensorPrimitives.Add(x, projected, x);
         }
-        if (abandon != null && abandon()) return false;
+        // Not asked again after the last layer: giving the step up there would throw away every layer to save only the
+        // output projection.
         foreach (var sequence in batch.Sequences.Distinct())
             sequence.Advance(MaxPosition(batch, sequence) + 1);
 
