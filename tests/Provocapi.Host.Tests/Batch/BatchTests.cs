@@ -5,6 +5,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Provocapi.Host.Modules.Batch;
 using Provocapi.Host.Platform.Callers;
+using Provocapi.Host.Platform.Cluster;
 using Provocapi.Host.Tests.Server;
 
 namespace Provocapi.Host.Tests.Batch;
@@ -288,10 +289,19 @@ public sealed class BatchLimitTests
         var now = server.Clock.GetUtcNow().ToUnixTimeSeconds();
         store.Insert(template with { Id = "batch_000000000000000000000001", Status = BatchStatus.Validating, InputNode = "gone-gateway", InputPath = "/nowhere/lost.jsonl", CreatedAt = now - 11 * 60, ExpiresAt = now + 86400 });
         store.Insert(template with { Id = "batch_000000000000000000000002", Status = BatchStatus.Validating, InputNode = "gone-gateway", InputPath = "/nowhere/fresh.jsonl", CreatedAt = now - 60, ExpiresAt = now + 86400 });
+        // One this server took before it was down for longer than the timeout: its file is here, so it is validated and runs.
+        var kept = Path.Combine(server.DataDirectory, "kept.jsonl");
+        File.WriteAllText(kept, BatchHttp.Chat("kept") + "\n");
+        store.Insert(template with
+        {
+            Id = "batch_000000000000000000000003", Status = BatchStatus.Validating, InputNode = server.Services.GetRequiredService<NodeIdentity>().NodeId,
+            InputPath = kept, CreatedAt = now - 2 * 3600, ExpiresAt = now + 86400,
+        });
+        await client.WaitForAsync("batch_000000000000000000000003", "completed");
 
         var failed = await client.WaitForAsync("batch_000000000000000000000001", "failed");
         var error = Assert.Single(failed.GetProperty("errors").GetProperty("data").EnumerateArray());
-        Assert.Contains("not validated within 10 minutes", error.GetProperty("message").GetString());
+        Assert.Contains("not validated within 10 minutes:", error.GetProperty("message").GetString());
         Assert.Contains("submit it again", error.GetProperty("message").GetString());
         Assert.Equal("validating", (await client.GetFromJsonAsync<JsonElement>("/v1/batch/batch_000000000000000000000002")).GetProperty("status").GetString());
         // Ten minutes on, the other one's time is up too.

@@ -40,10 +40,6 @@ public sealed class BatchSupervisor(
         foreach (var id in store.Overdue(now))
             foreach (var from in BatchStatus.Open)
                 if (store.Move(id, from, BatchStatus.Expired, now)) logger.LogInformation("batch {Job} expired", id);
-        var timeout = options.Value.ValidationTimeout;
-        foreach (var id in store.ValidatingSince(now - (long)timeout.TotalSeconds))
-            if (store.Move(id, BatchStatus.Validating, BatchStatus.Failed, now, FileReport($"the file was not validated within {timeout.TotalMinutes:0.#} minutes: the server that received it stopped before checking it; please submit it again")))
-                logger.LogWarning("batch {Job} failed: its file was not validated within {Timeout}", id, timeout);
         foreach (var job in store.ToValidate(node.NodeId))
         {
             // Two processes may share a node name (two on one machine): the one without the file leaves the job to the other.
@@ -56,9 +52,23 @@ public sealed class BatchSupervisor(
                 store.Move(job.Id, BatchStatus.Validating, BatchStatus.Failed, Now, FileReport("the file could not be read"));
             }
         }
+        // After this node's own: a job whose file is here is validated, however long this node was down.
+        var timeout = options.Value.ValidationTimeout;
+        foreach (var id in store.ValidatingSince(now - (long)timeout.TotalSeconds))
+            if (store.Move(id, BatchStatus.Validating, BatchStatus.Failed, now,
+                    FileReport($"the file was not validated within {Duration(timeout)}: the server that received it did not check it in time (it probably stopped); please submit it again")))
+                logger.LogWarning("batch {Job} failed: its file was not validated within {Timeout}", id, timeout);
         store.CancelIdle(clock.GetUtcNow());
         store.CompleteFinished(now);
     }
+
+    /// <summary>"1 hour", "90 minutes", "45 seconds": the largest whole unit.</summary>
+    static string Duration(TimeSpan span) =>
+        span.TotalHours % 1 == 0 ? Plural((long)span.TotalHours, "hour")
+        : span.TotalMinutes % 1 == 0 ? Plural((long)span.TotalMinutes, "minute")
+        : Plural((long)Math.Ceiling(span.TotalSeconds), "second");
+
+    static string Plural(long count, string unit) => count == 1 ? $"1 {unit}" : $"{count} {unit}s";
 
     /// <summary>A job's errors when its file as a whole failed, not a line of it.</summary>
     static string FileReport(string message) =>
