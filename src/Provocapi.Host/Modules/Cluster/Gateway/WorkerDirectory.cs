@@ -19,8 +19,11 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     : BackgroundService
 {
     volatile IReadOnlyList<WorkerRecord>? _workers;
-    readonly ConcurrentDictionary<(string Worker, string Model), int> _inFlight = new();
-    readonly ConcurrentDictionary<(string Worker, string Model), int> _inFlightAtReport = new();
+    readonly ConcurrentDictionary<(string Worker, string Model), InFlight> _inFlight = new();
+    /// <summary>Per worker model, the report it belongs to and how many of this gateway's requests that report counted.</summary>
+    readonly ConcurrentDictionary<(string Worker, string Model), (long Heartbeat, int Mine)> _mineInReport = new();
+    /// <summary>How many refreshes have begun: a request is stamped with it when it starts.</summary>
+    long _refreshes;
     readonly ConcurrentDictionary<string, long> _failedAtHeartbeat = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, (long Heartbeat, long SeenAt)> _seen = new(StringComparer.Ordinal);
 
@@ -41,27 +44,29 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     /// <summary>The workers a request may go to now (<see cref="IsUsable"/>).</summary>
     public IEnumerable<WorkerRecord> Usable => Workers.Where(IsUsable);
 
-    int InFlight(string workerId, string modelId) => _inFlight.GetValueOrDefault((workerId, modelId));
-
     /// <summary>Counts a request on the worker's model until the returned scope ends.</summary>
     public IDisposable Enter(string workerId, string modelId)
     {
-        var key = (workerId, modelId);
-        _inFlight.AddOrUpdate(key, 1, (_, n) => n + 1);
-        return new Leave(() => _inFlight.AddOrUpdate(key, 0, (_, n) => n - 1));
+        var requests = _inFlight.GetOrAdd((workerId, modelId), _ => new InFlight());
+        var startedIn = Interlocked.Read(ref _refreshes);
+        requests.Enter(startedIn);
+        return new Leave(() => requests.Leave(startedIn));
     }
 
     /// <summary>
     /// The sequences queued and running on the worker's model: what its last report says, less this gateway's requests
-    /// that were in flight there when that report was first seen (the report counts them already), plus this gateway's
-    /// requests in flight now. So a gateway's own requests count once, current, and everyone else's as last reported.
-    /// A request sent just before a report and not yet arrived is missed until the next one: a heartbeat's error at most.
+    /// that report certainly counted, plus this gateway's requests in flight now. So a gateway's own requests count
+    /// once, as they are now, and everyone else's as last reported. "Certainly": still in flight, and started before the
+    /// refresh ahead of the one that saw the report, so before the worker wrote it. Those started later may be counted
+    /// twice until the next report: erring towards a busier look, which spreads a burst rather than piling it up.
     /// </summary>
     public long Load(WorkerRecord worker, WorkerModel model)
     {
         var reported = (long)model.QueueLength + model.Running;
-        var mineThen = _inFlightAtReport.GetValueOrDefault((worker.Id, model.Id));
-        return Math.Max(0, reported - mineThen) + InFlight(worker.Id, model.Id);
+        // A record older than the count (a refresh ran meanwhile) subtracts nothing: busier, again.
+        var mine = _mineInReport.TryGetValue((worker.Id, model.Id), out var counted) && counted.Heartbeat == worker.HeartbeatAt ? counted.Mine : 0;
+        var now = _inFlight.TryGetValue((worker.Id, model.Id), out var requests) ? requests.Count : 0;
+        return Math.Max(0, reported - mine) + now;
     }
 
     /// <summary>The worker could not be reached or broke a request: no more work until it reports again.</summary>
@@ -81,6 +86,8 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
             registry.Prune(now - (long)ForgetAfter.TotalMilliseconds);
             _prunedAt = now;
         }
+        // Requests stamped before the refresh ahead of this one started before any report this refresh sees for the first time.
+        var certainBefore = Interlocked.Increment(ref _refreshes) - 1;
         var workers = registry.All();
         // A row seen for the first time counts from its own heartbeat time (never from the future), so a gateway
         // starting next to a dead worker's row does not take it for alive.
@@ -90,7 +97,9 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
             _seen.AddOrUpdate(worker.Id, (worker.HeartbeatAt, Math.Min(now, worker.HeartbeatAt)),
                 (_, seen) => seen.Heartbeat == worker.HeartbeatAt ? seen : (worker.HeartbeatAt, now));
             if (!isNewReport) continue;
-            foreach (var model in worker.Models) _inFlightAtReport[(worker.Id, model.Id)] = InFlight(worker.Id, model.Id);
+            foreach (var model in worker.Models)
+                _mineInReport[(worker.Id, model.Id)] =
+                    (worker.HeartbeatAt, _inFlight.TryGetValue((worker.Id, model.Id), out var requests) ? requests.StartedBefore(certainBefore) : 0);
         }
         _workers = workers;
     }
@@ -100,6 +109,37 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
         var interval = TimeSpan.FromTicks(Math.Min(options.Value.HeartbeatInterval.Ticks / 2, TimeSpan.FromMilliseconds(500).Ticks));
         await PeriodicWork.RunAsync(interval, clock, firstAtOnce: true, Refresh,
             e => logger.LogWarning(e, "could not read the worker registry; routing on the last view"), stoppingToken);
+    }
+
+    /// <summary>This gateway's requests in flight on one worker's model, by the refresh count when each started.</summary>
+    sealed class InFlight
+    {
+        readonly Lock _lock = new();
+        readonly Dictionary<long, int> _byStart = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_lock) return _byStart.Values.Sum();
+            }
+        }
+
+        public void Enter(long startedIn)
+        {
+            lock (_lock) _byStart[startedIn] = _byStart.GetValueOrDefault(startedIn) + 1;
+        }
+
+        public void Leave(long startedIn)
+        {
+            lock (_lock)
+                if (--_byStart[startedIn] == 0) _byStart.Remove(startedIn);
+        }
+
+        public int StartedBefore(long refreshes)
+        {
+            lock (_lock) return _byStart.Where(e => e.Key < refreshes).Sum(e => e.Value);
+        }
     }
 
     sealed class Leave(Action leave) : IDisposable
