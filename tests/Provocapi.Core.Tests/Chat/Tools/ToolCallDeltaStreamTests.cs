@@ -75,10 +75,13 @@ public sealed class ToolCallDeltaStreamTests
     [InlineData("{\"name\": \"f\", \"parameters\": {\"a\": 1}, \"arguments\": {\"b\": 2}}", "f", "{\"a\":1}")]
     [InlineData("{\"name\": \"f\", \"arguments\": \"{\\\"a\\\": 1}\", \"parameters\": {\"b\": 2}}", "f", "{\"a\":1}")]
     [InlineData("{\"name\": 5, \"name\": \"f\", \"arguments\": {}}", null, null)]
+    // Llama 3 writes "parameters", but a call that writes "arguments" first takes those.
+    [InlineData("<|python_tag|>{\"name\": \"f\", \"arguments\": {\"a\": 1}, \"parameters\": {\"b\": 2}}", "f", "{\"a\":1}")]
     public void Of_keys_written_twice_the_stream_and_the_parser_both_take_the_first(string call, string? name, string? arguments)
     {
-        var turn = Turn(ToolCallFormat.Hermes);
-        var reply = $"<tool_call>{call}</tool_call>";
+        var isLlama3 = call.StartsWith("<|python_tag|>", StringComparison.Ordinal);
+        var turn = Turn(isLlama3 ? ToolCallFormat.Llama3 : ToolCallFormat.Hermes);
+        var reply = isLlama3 ? call : $"<tool_call>{call}</tool_call>";
         var (text, calls, _) = Stream(turn, reply);
         var parsed = turn.Reply(reply);
         var assembled = Assemble(calls.Select(c => c.Delta));

@@ -56,9 +56,10 @@ public sealed class AdapterFileStore(Database store, int partBytes = AdapterFile
         for (var part = 0; ; part++)
         {
             byte[]? content;
-            using (var connection = store.Open())
-                content = connection.QuerySingleOrDefault<byte[]>(
-                    "SELECT content FROM adapter_file_parts WHERE adapter_id = @adapterId AND name = @name AND part = @part", new { adapterId, name, part });
+            await using (var connection = store.Open())
+                content = await connection.QuerySingleOrDefaultAsync<byte[]>(new CommandDefinition(
+                    "SELECT content FROM adapter_file_parts WHERE adapter_id = @adapterId AND name = @name AND part = @part", new { adapterId, name, part },
+                    cancellationToken: cancellationToken));
             if (content == null) return;
             await destination.WriteAsync(content, cancellationToken);
         }
