@@ -99,14 +99,16 @@ public sealed class ClusterNodes : IAsyncDisposable
         return outcome.Stdout.Trim().Split('\n')[^1].Trim();
     }
 
-    /// <summary>The sum over its labels of a metric <paramref name="node"/> serves at <c>/metrics</c>; 0 when it has no samples.</summary>
-    public static async Task<double> MetricAsync(ServerProcess node, string name)
+    /// <summary>The sum over its labels of a metric <paramref name="node"/> serves at <c>/metrics</c>, over the samples
+    /// whose labels hold <paramref name="label"/> when given; 0 when it has no such samples.</summary>
+    public static async Task<double> MetricAsync(ServerProcess node, string name, string? label = null)
     {
         using var http = new HttpClient { BaseAddress = node.BaseAddress };
         using var response = await http.GetAsync("/metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadAsStringAsync()).Split('\n')
             .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Where(l => label == null || l.Contains(label, StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 

@@ -147,10 +147,7 @@ public sealed class ClusterRoutingTests
             return Worker(response);
         }));
         Assert.All(served, w => Assert.Equal("w2", w));
-        var servedAttempts = (await http.GetStringAsync("/metrics")).Split('\n')
-            .Where(l => l.StartsWith("provocapi_gateway_attempts_total{", StringComparison.Ordinal) && l.Contains("outcome=\"served\""))
-            .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..]));
-        Assert.Equal(7, servedAttempts);
+        Assert.Equal(7, await ClusterNodes.MetricAsync(cluster.Gateway, "provocapi_gateway_attempts_total", "outcome=\"served\""));
 
         await cluster.Workers["w2"].KillAsync();
         await Task.Delay(ClusterNodes.WorkerTimeout + TimeSpan.FromMilliseconds(500));

@@ -18,8 +18,9 @@ namespace Provocapi.Host.Tests.Server;
 /// The real server in process (WebApplicationFactory over <c>Program</c>), on a fresh data folder, serving:
 /// <c>demo</c> (the random-weight d64 Llama, alias <c>default</c>), <c>tiny</c> (a synthetic stories15M-shaped
 /// model, slow enough to disconnect from), <c>cramped</c> (the d64 model with one 16-token KV page) and
-/// <c>private</c> (visible to tenant <c>acme</c> only), and two tiny synthetic models that run one sequence at a
-/// time: <c>single</c> (a queue of one) and <c>impatient</c> (0.3 s of queue wait at most). Tiers have test-sized limits.
+/// <c>private</c> (visible to tenant <c>acme</c> only), <c>cramped-halves</c> (<c>cramped</c>'s cache bytes as halves:
+/// two pages), and three tiny synthetic models that run one sequence at a time: <c>single</c> (a queue of one),
+/// <c>impatient</c> (0.3 s of queue wait at most) and <c>doomed</c> (for a test to unload). Tiers have test-sized limits.
 /// </summary>
 public sealed class ServerFixture : WebApplicationFactory<Program>
 {
@@ -48,31 +49,14 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
             ["Provocapi:Models:3:Id"] = "private",
             ["Provocapi:Models:3:Path"] = DemoPath,
             ["Provocapi:Models:3:Tenants:0"] = "acme",
-            ["Provocapi:Models:4:Id"] = "single",
-            ["Provocapi:Models:4:Path"] = "synthetic:tiny:Q8_0",
-            ["Provocapi:Models:4:Tokenizer"] = TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf"),
-            ["Provocapi:Models:4:Threads"] = "1",
-            ["Provocapi:Models:4:KvCacheBytes"] = "67108864",
-            ["Provocapi:Models:4:MaxRunningSequences"] = "1",
+            // Models 4 (single), 5 (impatient) and 7 (doomed) are OneSequenceAtATime, these two with their queue bounds.
             ["Provocapi:Models:4:MaxQueueLength"] = "1",
-            ["Provocapi:Models:5:Id"] = "impatient",
-            ["Provocapi:Models:5:Path"] = "synthetic:tiny:Q8_0",
-            ["Provocapi:Models:5:Tokenizer"] = TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf"),
-            ["Provocapi:Models:5:Threads"] = "1",
-            ["Provocapi:Models:5:KvCacheBytes"] = "67108864",
-            ["Provocapi:Models:5:MaxRunningSequences"] = "1",
             ["Provocapi:Models:5:MaxQueueWaitSeconds"] = "0.3",
             ["Provocapi:Models:6:Id"] = "cramped-halves",
             ["Provocapi:Models:6:Path"] = DemoPath,
             ["Provocapi:Models:6:KvCacheBytes"] = "16384",
             ["Provocapi:Models:6:KvPageSize"] = "16",
             ["Provocapi:Models:6:KvCacheType"] = "F16",
-            ["Provocapi:Models:7:Id"] = "doomed",
-            ["Provocapi:Models:7:Path"] = "synthetic:tiny:Q8_0",
-            ["Provocapi:Models:7:Tokenizer"] = TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf"),
-            ["Provocapi:Models:7:Threads"] = "1",
-            ["Provocapi:Models:7:KvCacheBytes"] = "67108864",
-            ["Provocapi:Models:7:MaxRunningSequences"] = "1",
             ["Provocapi:Tiers:Shared:RequestsPerMinute"] = "100000",
             ["Provocapi:Tiers:Shared:TokensPerMinute"] = "100000000",
             ["Provocapi:Tiers:Shared:MaxTokens"] = "8192",
@@ -81,7 +65,24 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
             ["Provocapi:Tiers:Dedicated:RequestsPerMinute"] = "0",
             ["Provocapi:Tiers:Dedicated:TokensPerMinute"] = "0",
         };
+        foreach (var (index, id) in new[] { (4, "single"), (5, "impatient"), (7, "doomed") })
+            foreach (var (key, value) in OneSequenceAtATime(index, id)) settings[key] = value;
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>Model list entry <paramref name="index"/>: a tiny synthetic model on one thread that runs one sequence at a time.</summary>
+    static Dictionary<string, string> OneSequenceAtATime(int index, string id)
+    {
+        var entry = $"Provocapi:Models:{index}:";
+        return new()
+        {
+            [entry + "Id"] = id,
+            [entry + "Path"] = "synthetic:tiny:Q8_0",
+            [entry + "Tokenizer"] = TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf"),
+            [entry + "Threads"] = "1",
+            [entry + "KvCacheBytes"] = "67108864",
+            [entry + "MaxRunningSequences"] = "1",
+        };
     }
 
     /// <summary>Waits until every model is loaded, so tests start from a ready server.</summary>
