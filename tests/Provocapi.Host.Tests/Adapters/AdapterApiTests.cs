@@ -145,6 +145,8 @@ public sealed class AdapterApiTests(AdapterServerFixture server)
         await (await client.PostAsync("/v1/adapters/upload", Form("taken", "d64", good))).AssertErrorAsync(409, "adapter_exists", "name");
         var notMultipart = await client.PostJsonAsync("/v1/adapters/upload", new { name = "x" });
         await notMultipart.AssertErrorAsync(415, "unsupported_media_type");
+        var cut = await (await client.PostAsync("/v1/adapters/upload", Http.TruncatedForm("file", "lora.gguf", "GGUF"))).AssertErrorAsync(400, "invalid_value");
+        Assert.Contains("ended before the closing boundary", cut.GetProperty("message").GetString());
         var listed = (await (await client.GetAsync("/v1/adapters")).JsonAsync()).GetProperty("data").EnumerateArray().ToList();
         // Nothing of the refused uploads is left on disk: only the one adapter's folder.
         var tenantFolder = Path.GetDirectoryName(Directory.GetDirectories(Path.Combine(server.DataDirectory, "adapters"), listed.Single().GetProperty("id").GetString()!, SearchOption.AllDirectories).Single())!;

@@ -185,6 +185,9 @@ public sealed class BatchTests : IAsyncLifetime
         var form = new MultipartFormDataContent { { new StringContent("{}"), "notes" } };
         await (await client.PostAsync("/v1/batch", form)).AssertErrorAsync(400, "missing_required_parameter", "file");
         await (await client.SubmitAsync("\n\n"u8.ToArray())).AssertErrorAsync(400, "invalid_value", "file");
+        var cut = await (await client.PostAsync("/v1/batch", Http.TruncatedForm("file", "lines.jsonl", BatchHttp.Chat("a") + "\n"))).AssertErrorAsync(400, "invalid_value", "file");
+        Assert.Contains("ended before the closing boundary", cut.GetProperty("message").GetString());
+        Assert.Empty(Directory.GetFiles(Path.Combine(_server.DataDirectory, "batch")));
         await (await client.SubmitAsync([BatchHttp.Chat("a")], metadata: "[1]")).AssertErrorAsync(400, "invalid_value", "metadata");
         var withMetadata = await (await client.SubmitAsync([BatchHttp.Chat("a")], metadata: """{"run": "nightly"}""")).JsonAsync();
         Assert.Equal("nightly", withMetadata.GetProperty("metadata").GetProperty("run").GetString());

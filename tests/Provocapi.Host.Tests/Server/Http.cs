@@ -60,4 +60,13 @@ public static class Http
     }
 
     public static MediaTypeHeaderValue Json => new("application/json");
+
+    /// <summary>A multipart form of one part named <paramref name="field"/> whose body ends before the closing boundary.</summary>
+    public static ByteArrayContent TruncatedForm(string field, string fileName, string text)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes(
+            $"--cut\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{fileName}\"\r\n\r\n{text}"));
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=cut");
+        return content;
+    }
 }

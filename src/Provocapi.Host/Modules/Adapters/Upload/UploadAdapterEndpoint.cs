@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Provocapi.Core.Adapters;
 using Provocapi.Engine.Models.Adapters;
@@ -75,11 +74,11 @@ public static class UploadAdapterEndpoint
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var stored = new HashSet<string>(StringComparer.Ordinal);
-        var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = files.MaxBytes + FormOverheadBytes };
+        var sections = new MultipartSections(boundary, http.Request.Body, files.MaxBytes + FormOverheadBytes, http.RequestAborted);
         long total = 0;
         try
         {
-            while (await reader.ReadNextSectionAsync(http.RequestAborted) is { } section)
+            while (await sections.NextAsync() is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                     || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))

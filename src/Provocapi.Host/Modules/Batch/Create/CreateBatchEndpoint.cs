@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Provocapi.Host.Modules.Batch.Running;
@@ -58,8 +57,8 @@ public static class CreateBatchEndpoint
         string? metadata = null;
         try
         {
-            var reader = new MultipartReader(boundary, http.Request.Body) { BodyLengthLimit = null };
-            while (await reader.ReadNextSectionAsync(http.RequestAborted) is { } section)
+            var sections = new MultipartSections(boundary, http.Request.Body, null, http.RequestAborted);
+            while (await sections.NextAsync() is { } section)
             {
                 var name = ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ? disposition.Name.Value : null;
                 if (name == "file")
@@ -70,11 +69,12 @@ public static class CreateBatchEndpoint
                 else if (name == "metadata") metadata = await MetadataAsync(section.Body, http.RequestAborted);
             }
         }
-        catch (InvalidDataException) when (!http.RequestAborted.IsCancellationRequested)
+        catch (InvalidDataException e) when (!http.RequestAborted.IsCancellationRequested)
         {
-            // The multipart framing is broken (Kestrel's own errors, such as a body over its limit, pass through).
+            // The multipart framing is broken or the body ends early (Kestrel's own errors, such as a body over its limit,
+            // pass through).
             File.Delete(path);
-            throw ApiException.BadRequest("The multipart body is malformed.", "file", "invalid_value");
+            throw ApiException.BadRequest($"The multipart body is malformed: {e.Message}", "file", "invalid_value");
         }
         catch
         {
