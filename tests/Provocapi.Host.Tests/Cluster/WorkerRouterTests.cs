@@ -55,9 +55,9 @@ public sealed class WorkerRouterTests
         Assert.Equal("w2", registry.Pick("alias-demo"));
         Assert.Equal("w3", registry.Pick("other"));
         Assert.Equal("w1", registry.Pick(exclude: "w2"));
-        using (registry.Directory.Enter("w2", "demo"))
-        using (registry.Directory.Enter("w2", "demo"))
-        using (registry.Directory.Enter("w2", "demo"))
+        using (registry.Directory.Enter("w2", "demo", 1))
+        using (registry.Directory.Enter("w2", "demo", 1))
+        using (registry.Directory.Enter("w2", "demo", 1))
             Assert.Equal("w1", registry.Pick());
         Assert.Equal("w2", registry.Pick());
     }
@@ -79,7 +79,7 @@ public sealed class WorkerRouterTests
             registry.Report("w1", queue);
         }
 
-        var mine = Enumerable.Range(0, 4).Select(_ => registry.Directory.Enter("w1", "demo")).ToList();
+        var mine = Enumerable.Range(0, 4).Select(_ => registry.Directory.Enter("w1", "demo", 1)).ToList();
         registry.Directory.Refresh();
         // w1's next report counts this gateway's four, which started before the refresh ahead of it; w2's five are
         // somebody else's. Counting the four twice would send the next request to w2.
@@ -92,7 +92,7 @@ public sealed class WorkerRouterTests
         Assert.Equal(2, Load());
         // One more starts just before the next report, which has the three plus two from elsewhere. The newcomer may or
         // may not be in it, so it counts twice (six), until a report certainly has it.
-        mine.Add(registry.Directory.Enter("w1", "demo"));
+        mine.Add(registry.Directory.Enter("w1", "demo", 1));
         Assert.Equal(3, Load());
         NextReport(queue: 5);
         Assert.Equal(6, Load());
@@ -102,10 +102,56 @@ public sealed class WorkerRouterTests
         // A record read before that report, priced against the newer count, subtracts nothing.
         Assert.Equal(8, registry.Directory.Load(before, before.Models[0]));
         // Requests on another model of the worker are not this model's load.
-        using (registry.Directory.Enter("w1", "other"))
+        using (registry.Directory.Enter("w1", "other", 1))
             Assert.Equal(5, Load());
         foreach (var request in mine) request.Dispose();
         Assert.Equal(2, Load());
+    }
+
+    [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void A_request_weighs_the_sequences_it_runs_as_worker_reports_count_them(string backend)
+    {
+        using var registry = new Registry(backend);
+        registry.Report("w1", queue: 0);
+        registry.Report("w2", queue: 0);
+        long Load(string id)
+        {
+            var worker = registry.Directory.Workers.Single(w => w.Id == id);
+            return registry.Directory.Load(worker, worker.Models[0]);
+        }
+
+        // One request of four choices on w1 outweighs three single ones on w2.
+        using var fourChoices = registry.Directory.Enter("w1", "demo", 4);
+        var singles = Enumerable.Range(0, 3).Select(_ => registry.Directory.Enter("w2", "demo", 1)).ToList();
+        Assert.Equal(4, Load("w1"));
+        Assert.Equal("w2", registry.Pick());
+        // w1's next report has the four sequences: they count once, not as four reported plus one in flight.
+        registry.Directory.Refresh();
+        Thread.Sleep(5);
+        registry.Report("w1", queue: 4);
+        Assert.Equal(4, Load("w1"));
+        foreach (var single in singles) single.Dispose();
+        Assert.Equal(0, Load("w2"));
+    }
+
+    [Theory]
+    [InlineData("""{"model": "demo", "messages": [], "n": 3}""", 3)]
+    [InlineData("""{"model": "demo", "messages": []}""", 1)]
+    [InlineData("""{"model": "demo", "prompt": ["a", "b"], "n": 2}""", 4)]
+    [InlineData("""{"model": "demo", "prompt": [[1, 2], [3]]}""", 2)]
+    [InlineData("""{"model": "demo", "prompt": [1, 2, 3]}""", 1)]
+    [InlineData("""{"model": "demo", "prompt": "a", "n": 16}""", 16)]
+    // What the worker refuses at once weighs one: n out of range or not a whole number, a prompt of the wrong type.
+    [InlineData("""{"model": "demo", "messages": [], "n": 17}""", 1)]
+    [InlineData("""{"model": "demo", "messages": [], "n": 0}""", 1)]
+    [InlineData("""{"model": "demo", "messages": [], "n": 2.5}""", 1)]
+    [InlineData("""{"model": "demo", "messages": [], "n": "4"}""", 1)]
+    [InlineData("""{"model": "demo", "prompt": {"a": 1}, "n": null}""", 1)]
+    public void The_gateway_reads_how_many_sequences_a_request_runs(string body, int sequences)
+    {
+        var request = RoutedRequest.Read(System.Text.Encoding.UTF8.GetBytes(body));
+        Assert.Equal("demo", request.Model);
+        Assert.Equal(sequences, request.Sequences);
     }
 
     [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]

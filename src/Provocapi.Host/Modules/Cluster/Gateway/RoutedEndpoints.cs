@@ -16,8 +16,6 @@ namespace Provocapi.Host.Modules.Cluster.Gateway;
 /// </summary>
 public static class RoutedEndpoints
 {
-    sealed record RouteProbe(string? Model);
-
     public static RouteGroupBuilder MapRoutedInference(this RouteGroupBuilder v1)
     {
         foreach (var (path, name) in new[] { ("/chat/completions", "createChatCompletion"), ("/completions", "createCompletion"), ("/embeddings", "createEmbedding") })
@@ -31,10 +29,10 @@ public static class RoutedEndpoints
     static async Task RouteAsync(HttpContext http, JsonBody body, WorkerProxy proxy)
     {
         var bytes = await body.ReadBytesAsync(http);
-        var name = JsonBody.Parse<RouteProbe>(bytes).Model;
-        if (string.IsNullOrEmpty(name)) throw ApiException.BadRequest("You must provide a model parameter.", "model", "missing_required_parameter");
-        var reference = ModelReference.Parse(name);
-        await proxy.ForwardAsync(http, bytes, reference.Model, reference.Adapter);
+        var request = RoutedRequest.Read(bytes);
+        if (string.IsNullOrEmpty(request.Model)) throw ApiException.BadRequest("You must provide a model parameter.", "model", "missing_required_parameter");
+        var reference = ModelReference.Parse(request.Model);
+        await proxy.ForwardAsync(http, bytes, reference.Model, reference.Adapter, request.Sequences);
     }
 
     static Ok<ModelListResponse> ListModels(HttpContext http, WorkerRouter router) =>

@@ -10,17 +10,17 @@ namespace Provocapi.Host.Modules.Cluster.Gateway;
 
 /// <summary>
 /// A gateway's view of the registry, re-read a few times a heartbeat (never per request), plus what only this gateway
-/// knows: how many requests it has in flight on each worker's model, and which workers just failed it (left out until
-/// their next heartbeat, so one death costs one retry, not one per request until the registry notices). A worker's
-/// heartbeat time is its own clock's, so health is judged by when this gateway saw that value change, on its own
-/// clock: machines whose clocks disagree by seconds still agree on who is alive.
+/// knows: how many sequences its requests in flight run on each worker's model, and which workers just failed it (left
+/// out until their next heartbeat, so one death costs one retry, not one per request until the registry notices). A
+/// worker's heartbeat time is its own clock's, so health is judged by when this gateway saw that value change, on its
+/// own clock: machines whose clocks disagree by seconds still agree on who is alive.
 /// </summary>
 public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOptions> options, TimeProvider clock, ILogger<WorkerDirectory> logger)
     : BackgroundService
 {
     volatile IReadOnlyList<WorkerRecord>? _workers;
     readonly ConcurrentDictionary<(string Worker, string Model), InFlight> _inFlight = new();
-    /// <summary>Per worker model, the report it belongs to and how many of this gateway's requests that report counted.</summary>
+    /// <summary>Per worker model, the report it belongs to and how many sequences of this gateway's requests it counted.</summary>
     readonly ConcurrentDictionary<(string Worker, string Model), (long Heartbeat, int Mine)> _mineInReport = new();
     /// <summary>How many refreshes have begun: a request is stamped with it when it starts.</summary>
     long _refreshes;
@@ -44,18 +44,21 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
     /// <summary>The workers a request may go to now (<see cref="IsUsable"/>).</summary>
     public IEnumerable<WorkerRecord> Usable => Workers.Where(IsUsable);
 
-    /// <summary>Counts a request on the worker's model until the returned scope ends.</summary>
-    public IDisposable Enter(string workerId, string modelId)
+    /// <summary>
+    /// Counts a request's <paramref name="sequences"/> (n choices of each prompt, as workers count them in their
+    /// reports) on the worker's model until the returned scope ends.
+    /// </summary>
+    public IDisposable Enter(string workerId, string modelId, int sequences)
     {
         var requests = _inFlight.GetOrAdd((workerId, modelId), _ => new InFlight());
         var startedIn = Interlocked.Read(ref _refreshes);
-        requests.Enter(startedIn);
-        return new Leave(() => requests.Leave(startedIn));
+        requests.Enter(startedIn, sequences);
+        return new Leave(() => requests.Leave(startedIn, sequences));
     }
 
     /// <summary>
-    /// The sequences queued and running on the worker's model: what its last report says, less this gateway's requests
-    /// that report certainly counted, plus this gateway's requests in flight now. So a gateway's own requests count
+    /// The sequences queued and running on the worker's model: what its last report says, less those of this gateway's
+    /// requests that report certainly counted, plus those of its requests in flight now. So a gateway's own requests count
     /// once, as they are now, and everyone else's as last reported. "Certainly": still in flight, and started before the
     /// refresh ahead of the one that saw the report, so before the worker wrote it. Those started later may be counted
     /// twice until the next report: erring towards a busier look, which spreads a burst rather than piling it up.
@@ -111,7 +114,7 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
             e => logger.LogWarning(e, "could not read the worker registry; routing on the last view"), stoppingToken);
     }
 
-    /// <summary>This gateway's requests in flight on one worker's model, by the refresh count when each started.</summary>
+    /// <summary>The sequences of this gateway's requests in flight on one worker's model, by the refresh count when each started.</summary>
     sealed class InFlight
     {
         readonly Lock _lock = new();
@@ -125,15 +128,15 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
             }
         }
 
-        public void Enter(long startedIn)
+        public void Enter(long startedIn, int sequences)
         {
-            lock (_lock) _byStart[startedIn] = _byStart.GetValueOrDefault(startedIn) + 1;
+            lock (_lock) _byStart[startedIn] = _byStart.GetValueOrDefault(startedIn) + sequences;
         }
 
-        public void Leave(long startedIn)
+        public void Leave(long startedIn, int sequences)
         {
             lock (_lock)
-                if (--_byStart[startedIn] == 0) _byStart.Remove(startedIn);
+                if ((_byStart[startedIn] -= sequences) == 0) _byStart.Remove(startedIn);
         }
 
         public int StartedBefore(long refreshes)

@@ -39,7 +39,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
         public sealed record ServerError(WorkerRecord Worker, AttemptMeter Meter, int Status, HttpResponseHeaders Headers, HttpContentHeaders ContentHeaders, byte[] Body) : Outcome;
     }
 
-    public async Task ForwardAsync(HttpContext http, ReadOnlyMemory<byte> body, string model, string? adapter)
+    public async Task ForwardAsync(HttpContext http, ReadOnlyMemory<byte> body, string model, string? adapter, int sequences)
     {
         var caller = http.Caller();
         var callerHeader = CallerHeader.Write(caller);
@@ -50,7 +50,7 @@ public sealed class WorkerProxy(HttpClient client, WorkerRouter router, WorkerDi
             if (router.Pick(model, adapter, caller, tried) is not { Worker: var worker } route) break;
             tried.Add(worker.Id);
             if (attempt > 0) GatewayMetrics.Retried();
-            using (directory.Enter(worker.Id, route.Model.Id))
+            using (directory.Enter(worker.Id, route.Model.Id, sequences))
                 last = await AttemptAsync(http, worker, body, callerHeader);
             GatewayMetrics.Attempted(worker.Id, last switch { Outcome.Done => "served", Outcome.Unreachable => "unreachable", _ => "server_error" });
             if (last is Outcome.Done) return;
