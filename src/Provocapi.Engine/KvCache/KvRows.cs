@@ -35,10 +35,7 @@ public static unsafe class KvRows
     public static float Read(KvCacheType type, byte* row, int index) =>
         type == KvCacheType.F32 ? ((float*)row)[index] : Float16.ToSingle(((ushort*)row)[index]);
 
-    /// <summary>A stored row's first <paramref name="destination"/>.Length elements as floats.</summary>
-    public static void Read(KvCacheType type, byte* row, Span<float> destination)
-    {
-        if (type == KvCacheType.F32) new ReadOnlySpan<float>(row, destination.Length).CopyTo(destination);
-        else TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(row, destination.Length), destination);
-    }
+    /// <summary>A row of halves' first <paramref name="destination"/>.Length elements as floats (a row of floats is read in place).</summary>
+    public static void ReadHalves(ushort* row, Span<float> destination) =>
+        TensorPrimitives.ConvertToSingle(new ReadOnlySpan<Half>(row, destination.Length), destination);
 }

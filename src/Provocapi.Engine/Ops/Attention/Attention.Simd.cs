@@ -96,7 +96,7 @@ public static unsafe partial class Attention
         for (var s = 0; s < count; s++, halves += shape.KvDim)
         {
             var row = rows + s * headDim;
-            if (!vectorized) KvRows.Read(KvCacheType.F16, (byte*)halves, new Span<float>(row, headDim));
+            if (!vectorized) KvRows.ReadHalves(halves, new Span<float>(row, headDim));
             else
                 for (var i = 0; i < headDim; i += Vector256<float>.Count)
                     Avx.Store(row + i, Float16.ToSingle(halves + i));
