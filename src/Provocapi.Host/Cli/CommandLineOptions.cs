@@ -21,15 +21,21 @@ public sealed class CommandLineOptions
         {
             var a = args[i];
             if (Flags.Contains(a)) options._flags.Add(a);
-            else if (a.StartsWith('-') && a.Length > 1 && !double.TryParse(a, CultureInfo.InvariantCulture, out _))
+            else if (IsOption(a))
             {
-                if (i + 1 >= args.Length) throw new CommandLineException($"option {a} needs a value");
+                // An option where its value should be means the value is missing, not that the option is the value
+                // (keys create --tenant --data DIR would otherwise name a tenant "--data").
+                if (i + 1 >= args.Length || IsOption(args[i + 1]))
+                    throw new CommandLineException($"option {a} needs a value");
                 options._values[a] = args[++i];
             }
             else options.Positional.Add(a);
         }
         return options;
     }
+
+    /// <summary>A word starting with '-' that is not a number (negative numbers are values).</summary>
+    static bool IsOption(string word) => word.StartsWith('-') && word.Length > 1 && !double.TryParse(word, CultureInfo.InvariantCulture, out _);
 
     public bool Flag(string name) => _flags.Contains(name);
 

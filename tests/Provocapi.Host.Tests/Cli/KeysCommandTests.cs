@@ -37,13 +37,16 @@ public sealed class KeysCommandTests : IDisposable
     [Fact]
     public async Task Bad_arguments_are_one_line_errors()
     {
-        foreach (var args in new[] { new[] { "create" }, ["create", "--tenant", "x", "--tier", "gold"], ["revoke", "abc"], ["rotate"] })
+        // ["create", "--tenant"] is followed by "--data DIR": a missing value, not a tenant named "--data".
+        foreach (var args in new[] { new[] { "create" }, ["create", "--tenant"], ["create", "--tenant", "x", "--tier", "gold"], ["revoke", "abc"], ["rotate"] })
         {
             var outcome = await Keys(args);
             Assert.Equal(1, outcome.ExitCode);
             Assert.StartsWith("error: ", outcome.Stderr);
             Assert.Single(outcome.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
+        Assert.Equal("error: option --tenant needs a value", (await Keys("create", "--tenant")).Stderr.Trim());
+        Assert.Equal("", (await Keys("list")).Stdout);
     }
 
     public void Dispose()
