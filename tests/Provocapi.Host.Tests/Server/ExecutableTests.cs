@@ -1,5 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.Net;
+using System.Net.Sockets;
 using OpenAI;
 using OpenAI.Chat;
 using Provocapi.Host.Tests.Cli;
@@ -67,6 +69,18 @@ public sealed class ExecutableTests : IDisposable
         Assert.Single(lines);
         Assert.StartsWith("error: ", lines[0]);
         Assert.Contains(expected, lines[0]);
+    }
+
+    [Fact]
+    public async Task A_taken_port_ends_start_up_with_one_clear_line_and_no_service_reported_crashed()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var outcome = await ProvocapiProcess.RunAsync(["serve", "--data", _data, "--urls", $"http://127.0.0.1:{port}"], timeoutSeconds: 60);
+        Assert.NotEqual(0, outcome.ExitCode);
+        Assert.Equal($"error: Failed to bind to address http://127.0.0.1:{port}: address already in use.", outcome.Stderr.Trim());
+        Assert.DoesNotContain("BackgroundService failed", outcome.Stdout);
     }
 
     [Fact]

@@ -21,8 +21,15 @@ public sealed class HubDownloader(HubClient hub, AdapterStore store, AdapterFile
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var download in _queue.Reader.ReadAllAsync(stoppingToken))
-            await RunAsync(download, stoppingToken);
+        try
+        {
+            await foreach (var download in _queue.Reader.ReadAllAsync(stoppingToken))
+                await RunAsync(download, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping. A host whose start failed cancels without stopping, and would log a cancelled task as a crash.
+        }
     }
 
     async Task RunAsync(HubDownload d, CancellationToken stoppingToken)
