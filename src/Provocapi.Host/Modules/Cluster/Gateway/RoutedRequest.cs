@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Provocapi.Host.Modules.Inference.Serving;
 using Provocapi.Host.Platform.Json;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Cluster.Gateway;
 
@@ -15,7 +15,7 @@ public sealed record RoutedRequest(string? Model, JsonElement? N, JsonElement? P
     /// <summary>n choices of each prompt. Values the worker will refuse count as one: it answers them at once.</summary>
     public int Sequences => Choices * Prompts;
 
-    int Choices => N is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var choices) && choices is >= 1 and <= GenerationParameters.MaxChoices
+    int Choices => N is { ValueKind: JsonValueKind.Number } n && n.TryGetInt32(out var choices) && choices is >= 1 and <= ChoiceLimits.MaxChoices
         ? choices
         : 1;
 

@@ -3,6 +3,7 @@ using Provocapi.Core.Generation;
 using Provocapi.Engine.Sampling;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Json;
+using Provocapi.Host.Platform.Models;
 
 namespace Provocapi.Host.Modules.Inference.Serving;
 
@@ -98,12 +99,10 @@ public abstract record GenerationParameters
         ? throw ApiException.BadRequest("Invalid 'stop': stop sequences must not be empty.", "stop", "invalid_value")
         : stops;
 
-    public const int MaxChoices = 16;
-
     /// <summary>How many alternatives to report with each token's log-probability; null when logprobs were not asked for.</summary>
     public abstract int? RequestedTopLogprobs();
 
-    /// <summary>How many choices to generate per prompt (n, 1 to <see cref="MaxChoices"/>).</summary>
+    /// <summary>How many choices to generate per prompt (n, 1 to <see cref="ChoiceLimits.MaxChoices"/>).</summary>
     public int Choices => N ?? 1;
 
     /// <summary>The <paramref name="choices"/> generations of one prompt: with a seed, choice i uses seed + i, so each is reproducible and they differ.</summary>
@@ -115,7 +114,7 @@ public abstract record GenerationParameters
     /// <summary>Refuses a bad n, and parameters this server does not serve yet rather than silently ignoring them, before any work is done.</summary>
     public virtual void RejectUnsupported()
     {
-        if (N is < 1 or > MaxChoices) throw ApiException.BadRequest($"Invalid 'n': {N}. It must be between 1 and {MaxChoices}.", "n", "invalid_value");
+        if (N is < 1 or > ChoiceLimits.MaxChoices) throw ApiException.BadRequest($"Invalid 'n': {N}. It must be between 1 and {ChoiceLimits.MaxChoices}.", "n", "invalid_value");
     }
 }
 
