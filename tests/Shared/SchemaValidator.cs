@@ -4,8 +4,9 @@ namespace Provocapi.Tests;
 
 /// <summary>
 /// A plain JSON Schema check for the keywords constrained decoding promises (type, properties, required, enum,
-/// const, items, minItems, maxItems, anyOf, oneOf, local $ref), written apart from the engine's matcher so tests
-/// judge its output independently. Returns the first problem, or null.
+/// const, items, minItems, maxItems, minLength, maxLength, minimum, maximum and their exclusive forms, anyOf, oneOf,
+/// local $ref), written apart from the engine's matcher so tests judge its output independently. Returns the first
+/// problem, or null.
 /// </summary>
 public static class SchemaValidator
 {
@@ -40,6 +41,21 @@ public static class SchemaValidator
                     if (!properties.TryGetProperty(property.Name, out var propertySchema)) return $"{path}: unexpected property '{property.Name}'";
                     if (Problem(property.Value, propertySchema, root, $"{path}.{property.Name}") is { } problem) return problem;
                 }
+        }
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            // Lengths count code points.
+            var length = value.GetString()!.EnumerateRunes().Count();
+            if (schema.TryGetProperty("minLength", out var min) && length < min.GetInt32()) return $"{path}: shorter than minLength";
+            if (schema.TryGetProperty("maxLength", out var max) && length > max.GetInt32()) return $"{path}: longer than maxLength";
+        }
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            var number = value.GetDouble();
+            if (schema.TryGetProperty("minimum", out var min) && number < min.GetDouble()) return $"{path}: below minimum";
+            if (schema.TryGetProperty("exclusiveMinimum", out var above) && number <= above.GetDouble()) return $"{path}: not above exclusiveMinimum";
+            if (schema.TryGetProperty("maximum", out var max) && number > max.GetDouble()) return $"{path}: above maximum";
+            if (schema.TryGetProperty("exclusiveMaximum", out var below) && number >= below.GetDouble()) return $"{path}: not below exclusiveMaximum";
         }
         if (value.ValueKind == JsonValueKind.Array)
         {

@@ -37,11 +37,11 @@ public abstract record JsonMatcher
     {
         AnyValueNode => AnyOfMatcher.Of(
         [
-            new ObjectMatcher(ObjectNode.AnyProperties), new ArrayMatcher(ArrayNode.AnyItems), new StringMatcher(),
+            new ObjectMatcher(ObjectNode.AnyProperties), new ArrayMatcher(ArrayNode.AnyItems), StringMatcher.For(StringNode.Instance),
             new NumberMatcher(false), new LiteralMatcher(True), new LiteralMatcher(False), new LiteralMatcher(Null),
         ]),
-        StringNode => new StringMatcher(),
-        NumberNode number => new NumberMatcher(number.IsInteger),
+        StringNode text => StringMatcher.For(text),
+        NumberNode number => NumberMatcher.For(number),
         ConstNode constant => new LiteralMatcher(constant.Json),
         AnyOfNode anyOf => AnyOfMatcher.Of(anyOf.Options.Select(Start).ToArray()),
         ArrayNode array => new ArrayMatcher(array),

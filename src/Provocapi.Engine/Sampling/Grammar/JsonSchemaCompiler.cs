@@ -5,9 +5,10 @@ namespace Provocapi.Engine.Sampling.Grammar;
 
 /// <summary>
 /// Compiles a JSON Schema to <see cref="JsonSchemaNode"/>s: type (one or a list), properties, required, enum, const,
-/// items, minItems, maxItems, anyOf and oneOf (both as anyOf), a one-member allOf, and local <c>$ref</c>s into
-/// <c>$defs</c> or <c>definitions</c>. Annotations (title, description, format, ...) are ignored; validation keywords
-/// it could not enforce are refused rather than silently dropped, so a constrained reply always validates.
+/// items, minItems, maxItems, minLength and maxLength, an integer's minimum and maximum (and their exclusive forms),
+/// anyOf and oneOf (both as anyOf), a one-member allOf, and local <c>$ref</c>s into <c>$defs</c> or <c>definitions</c>.
+/// Annotations (title, description, format, ...) are ignored; validation keywords it could not enforce are refused
+/// rather than silently dropped, so a constrained reply always validates.
 /// </summary>
 public static class JsonSchemaCompiler
 {
@@ -15,7 +16,7 @@ public static class JsonSchemaCompiler
 
     static readonly HashSet<string> Refused =
     [
-        "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "not",
+        "pattern", "multipleOf", "not",
         "if", "then", "else", "patternProperties", "uniqueItems", "contains", "minContains", "maxContains", "propertyNames",
         "minProperties", "maxProperties", "dependentRequired", "dependentSchemas", "prefixItems", "unevaluatedProperties", "unevaluatedItems",
     ];
@@ -23,6 +24,11 @@ public static class JsonSchemaCompiler
     /// <summary>Keywords that say nothing about validity, allowed beside any other.</summary>
     static readonly HashSet<string> Annotations =
         ["title", "description", "default", "examples", "$schema", "$id", "$comment", "format", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "strict", "additionalProperties"];
+
+    /// <summary>Keywords that bound an integer's value, and with them those of a string's length: enforced on those
+    /// types, and ignored on others as JSON Schema says (but refused on a number, whose bounds are not enforced).</summary>
+    static readonly string[] IntegerBounds = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"];
+    static readonly string[] Bounds = ["minLength", "maxLength", .. IntegerBounds];
 
     /// <summary>Keywords that each decide the whole node here, so any validation keyword beside them would be dropped.</summary>
     static readonly string[] Whole = ["$ref", "const", "enum", "anyOf", "oneOf", "allOf"];
@@ -96,7 +102,14 @@ public static class JsonSchemaCompiler
             if (all.ValueKind != JsonValueKind.Array || all.GetArrayLength() != 1) throw new JsonSchemaException("'allOf' is supported with exactly one member");
             return compilation.Compile(all[0], depth + 1);
         }
-        if (!schema.TryGetProperty("type", out var type)) return schema.TryGetProperty("properties", out _) ? Typed("object", schema, depth, compilation) : AnyValueNode.Instance;
+        if (!schema.TryGetProperty("type", out var type))
+        {
+            if (schema.TryGetProperty("properties", out _)) return Typed("object", schema, depth, compilation);
+            // Any value would let through the strings or integers the bound is about.
+            if (Bounds.FirstOrDefault(k => schema.TryGetProperty(k, out _)) is { } bound)
+                throw new JsonSchemaException($"'{bound}' needs a 'type' ('string' or 'integer') beside it");
+            return AnyValueNode.Instance;
+        }
         if (type.ValueKind == JsonValueKind.String) return Typed(type.GetString()!, schema, depth, compilation);
         if (type.ValueKind != JsonValueKind.Array || type.GetArrayLength() == 0) throw new JsonSchemaException("'type' must be a string or a non-empty array of strings");
         return Either(type.EnumerateArray().Select(t => t.ValueKind == JsonValueKind.String
@@ -106,9 +119,11 @@ public static class JsonSchemaCompiler
 
     static JsonSchemaNode Typed(string type, JsonElement schema, int depth, Compilation compilation) => type switch
     {
-        "string" => StringNode.Instance,
-        "number" => NumberNode.Number,
-        "integer" => NumberNode.Integer,
+        "string" => Text(schema),
+        "number" => IntegerBounds.FirstOrDefault(k => schema.TryGetProperty(k, out _)) is { } bound
+            ? throw new JsonSchemaException($"'{bound}' is supported on integers only ('type': 'integer')")
+            : NumberNode.Number,
+        "integer" => Integer(schema),
         "boolean" => Either([Literal("true"), Literal("false")]),
         "null" => Literal("null"),
         "array" => Array(schema, depth, compilation),
@@ -124,6 +139,38 @@ public static class JsonSchemaCompiler
         if (max < min) throw new JsonSchemaException("'maxItems' is below 'minItems'");
         return new ArrayNode(items, min, max);
     }
+
+    static StringNode Text(JsonElement schema)
+    {
+        var min = Count(schema, "minLength") ?? 0;
+        var max = Count(schema, "maxLength") ?? int.MaxValue;
+        if (max < min) throw new JsonSchemaException("'maxLength' is below 'minLength'");
+        return min == 0 && max == int.MaxValue ? StringNode.Instance : new StringNode(min, max);
+    }
+
+    /// <summary>An integer, its bounds made inclusive (minimum 2.5 is 3, exclusiveMaximum 10 is 9) and kept to 15 digits.</summary>
+    static NumberNode Integer(JsonElement schema)
+    {
+        long min = -IntegerRange.Limit, max = IntegerRange.Limit;
+        var bounded = false;
+        if (Bound(schema, "minimum") is { } minimum) (min, bounded) = (Math.Max(min, Clamped(Math.Ceiling(minimum))), true);
+        if (Bound(schema, "exclusiveMinimum") is { } above) (min, bounded) = (Math.Max(min, Clamped(Math.Floor(above)) + 1), true);
+        if (Bound(schema, "maximum") is { } maximum) (max, bounded) = (Math.Min(max, Clamped(Math.Floor(maximum))), true);
+        if (Bound(schema, "exclusiveMaximum") is { } below) (max, bounded) = (Math.Min(max, Clamped(Math.Ceiling(below)) - 1), true);
+        if (!bounded) return NumberNode.Integer;
+        if (min > max) throw new JsonSchemaException($"no integer of at most {NumberMatcher.MaxIntegerDigits} digits lies within the schema's minimum and maximum");
+        return new NumberNode(true, new IntegerRange(min, max));
+    }
+
+    static double? Bound(JsonElement schema, string keyword)
+    {
+        if (!schema.TryGetProperty(keyword, out var value)) return null;
+        if (value.ValueKind != JsonValueKind.Number) throw new JsonSchemaException($"'{keyword}' must be a number");
+        return value.GetDouble();
+    }
+
+    /// <summary>A whole double as a long, held just past what a matcher may write so it cannot overflow.</summary>
+    static long Clamped(double value) => (long)Math.Clamp(value, -10.0 * IntegerRange.Limit, 10.0 * IntegerRange.Limit);
 
     static JsonSchemaNode Object(JsonElement schema, int depth, Compilation compilation)
     {

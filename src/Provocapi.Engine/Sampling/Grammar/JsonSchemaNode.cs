@@ -22,18 +22,24 @@ public sealed class AnyValueNode : JsonSchemaNode
     public override int MinLength => 1;
 }
 
-public sealed class StringNode : JsonSchemaNode
+/// <summary>A string, with at least <see cref="MinChars"/> and at most <see cref="MaxChars"/> characters (code points).</summary>
+public sealed class StringNode(int minChars = 0, int maxChars = int.MaxValue) : JsonSchemaNode
 {
     public static StringNode Instance { get; } = new();
-    public override int MinLength => 2;
+    public int MinChars { get; } = minChars;
+    public int MaxChars { get; } = maxChars;
+    public bool IsBounded => MinChars > 0 || MaxChars != int.MaxValue;
+    public override int MinLength => Saturate(2L + MinChars);
 }
 
-public sealed class NumberNode(bool integer) : JsonSchemaNode
+public sealed class NumberNode(bool integer, IntegerRange? range = null) : JsonSchemaNode
 {
     public static NumberNode Number { get; } = new(false);
     public static NumberNode Integer { get; } = new(true);
     public bool IsInteger { get; } = integer;
-    public override int MinLength => 1;
+    /// <summary>An integer's bounds (minimum, maximum and their exclusive forms), or null.</summary>
+    public IntegerRange? Range { get; } = range;
+    public override int MinLength => Range?.ShortestLength ?? 1;
 }
 
 /// <summary>One fixed value (<c>const</c>, an <c>enum</c> member, <c>true</c>, <c>false</c>, <c>null</c>), as the UTF-8 bytes of its compact JSON.</summary>

@@ -2,57 +2,77 @@ namespace Provocapi.Engine.Sampling.Grammar;
 
 /// <summary>
 /// A JSON string: no raw control characters, escapes as JSON defines them (<c>\u</c> outside the surrogate range,
-/// so every string decodes), and whole UTF-8 sequences.
+/// so every string decodes), and whole UTF-8 sequences. With bounds (minLength, maxLength) it counts characters as
+/// JSON Schema does, in code points: an escape or a UTF-8 sequence is one, counted when it starts. Unbounded strings
+/// count nothing, so they all share their states (and the token masks cached for them).
 /// </summary>
-public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.Open, int Pending = 0) : JsonMatcher
+public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.Open, int Pending = 0, int Chars = 0, int MinChars = 0, int MaxChars = int.MaxValue)
+    : JsonMatcher
 {
     public enum Phase : byte { Open, Body, Escape, Unicode, UnicodeD, Utf8, Closed }
 
+    public static StringMatcher For(StringNode node) => node.IsBounded ? new StringMatcher(MinChars: node.MinChars, MaxChars: node.MaxChars) : Unbounded;
+
+    static readonly StringMatcher Unbounded = new();
+    static readonly StringMatcher UnboundedBody = new(Phase.Body);
+    static readonly StringMatcher UnboundedClosed = new(Phase.Closed);
+
+    bool IsBounded => MinChars > 0 || MaxChars != int.MaxValue;
+
     public override JsonMatcher? Step(byte b) => At switch
     {
-        Phase.Open => b == '"' ? new StringMatcher(Phase.Body) : null,
+        Phase.Open => b == '"' ? InBody(Chars) : null,
         Phase.Body => Body(b),
         Phase.Escape => b switch
         {
-            (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t' => new StringMatcher(Phase.Body),
-            (byte)'u' => new StringMatcher(Phase.Unicode, 4),
+            (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t' => InBody(Chars),
+            (byte)'u' => this with { At = Phase.Unicode, Pending = 4 },
             _ => null,
         },
         // \uD800-\uDFFF are surrogate halves, which alone do not decode: after a first digit d, the second must be 0-7.
-        Phase.Unicode when Pending == 4 && b is (byte)'d' or (byte)'D' => new StringMatcher(Phase.UnicodeD, 3),
+        Phase.Unicode when Pending == 4 && b is (byte)'d' or (byte)'D' => this with { At = Phase.UnicodeD, Pending = 3 },
         Phase.Unicode => IsHex(b) ? Continue(Phase.Unicode) : null,
-        Phase.UnicodeD => b is >= (byte)'0' and <= (byte)'7' ? new StringMatcher(Phase.Unicode, 2) : null,
+        Phase.UnicodeD => b is >= (byte)'0' and <= (byte)'7' ? this with { At = Phase.Unicode, Pending = 2 } : null,
         Phase.Utf8 => b is >= 0x80 and <= 0xBF ? Continue(Phase.Utf8) : null,
         _ => null,
     };
 
-    static JsonMatcher? Body(byte b) => b switch
+    JsonMatcher? Body(byte b)
     {
-        (byte)'"' => Closed,
-        (byte)'\\' => new StringMatcher(Phase.Escape),
-        < 0x20 => null,
-        < 0x80 => BodyState,
-        >= 0xC2 and <= 0xDF => new StringMatcher(Phase.Utf8, 1),
-        >= 0xE0 and <= 0xEF => new StringMatcher(Phase.Utf8, 2),
-        >= 0xF0 and <= 0xF4 => new StringMatcher(Phase.Utf8, 3),
-        _ => null,
-    };
+        if (b == '"') return Chars < MinChars ? null : IsBounded ? this with { At = Phase.Closed, Chars = 0 } : UnboundedClosed;
+        // Any other byte starts a character.
+        if (Chars >= MaxChars) return null;
+        // Counting stops where it no longer matters: at maxLength, or at minLength when there is no maximum.
+        var chars = IsBounded ? Math.Min(Chars + 1, MaxChars == int.MaxValue ? MinChars : MaxChars) : 0;
+        return b switch
+        {
+            (byte)'\\' => this with { At = Phase.Escape, Chars = chars },
+            < 0x20 => null,
+            < 0x80 => InBody(chars),
+            >= 0xC2 and <= 0xDF => this with { At = Phase.Utf8, Pending = 1, Chars = chars },
+            >= 0xE0 and <= 0xEF => this with { At = Phase.Utf8, Pending = 2, Chars = chars },
+            >= 0xF0 and <= 0xF4 => this with { At = Phase.Utf8, Pending = 3, Chars = chars },
+            _ => null,
+        };
+    }
 
-    static readonly StringMatcher BodyState = new(Phase.Body);
-    static readonly StringMatcher Closed = new(Phase.Closed);
+    StringMatcher InBody(int chars) => IsBounded ? this with { At = Phase.Body, Pending = 0, Chars = chars } : UnboundedBody;
 
-    StringMatcher Continue(Phase phase) => Pending == 1 ? BodyState : new StringMatcher(phase, Pending - 1);
+    StringMatcher Continue(Phase phase) => Pending == 1 ? InBody(Chars) : this with { At = phase, Pending = Pending - 1 };
 
     static bool IsHex(byte b) => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'f' or >= (byte)'A' and <= (byte)'F';
 
     public override bool CanEnd => At == Phase.Closed;
 
+    /// <summary>The characters still missing below minLength each take a byte at least, beside the closing quote.</summary>
     public override int MinRemaining => At switch
     {
-        Phase.Open => 2,
-        Phase.Body => 1,
-        Phase.Escape => 2,
-        Phase.Unicode or Phase.UnicodeD or Phase.Utf8 => Pending + 1,
+        Phase.Open => 2 + MinChars,
+        Phase.Body => 1 + Missing,
+        Phase.Escape => 2 + Missing,
+        Phase.Unicode or Phase.UnicodeD or Phase.Utf8 => Pending + 1 + Missing,
         _ => 0,
     };
+
+    int Missing => Math.Max(0, MinChars - Chars);
 }

@@ -86,6 +86,77 @@ public class JsonMatcherTests
     }
 
     [Theory]
+    [InlineData("\"ab\"", true)]
+    [InlineData("\"abcd\"", true)]
+    [InlineData("\"é😀\"", true)]            // two code points in six bytes
+    [InlineData("\"\\n\\u00e9\\\"\"", true)]  // three escapes, three characters
+    [InlineData("\"a\"", false)]
+    [InlineData("\"\"", false)]
+    [InlineData("\"abcde\"", false)]
+    [InlineData("\"😀😀😀😀😀\"", false)]
+    public void String_lengths_count_code_points(string text, bool valid)
+    {
+        using var schema = JsonDocument.Parse("""{"type":"string","minLength":2,"maxLength":4}""");
+        var node = JsonSchemaCompiler.Compile(schema.RootElement);
+        Assert.Equal(valid, Accepts(node, text));
+        Assert.Equal(4, Run(node, "")!.MinRemaining);
+        Assert.Equal(2, Run(node, "\"a")!.MinRemaining);
+        Assert.Equal(1, Run(node, "\"ab")!.MinRemaining);
+        // At maxLength only the closing quote may come.
+        Assert.Null(Run(node, "\"abcdé"));
+        Assert.Null(Run(node, "\"abcd\\"));
+    }
+
+    [Theory]
+    [InlineData("-5", true)]
+    [InlineData("-0", true)]
+    [InlineData("0", true)]
+    [InlineData("7", true)]
+    [InlineData("119", true)]
+    [InlineData("-6", false)]
+    [InlineData("120", false)]
+    [InlineData("1000", false)]
+    [InlineData("-10", false)]
+    [InlineData("5.5", false)]
+    public void Integer_bounds_hold_and_every_prefix_can_still_end_within_them(string text, bool valid)
+    {
+        using var schema = JsonDocument.Parse("""{"type":"integer","minimum":-5.5,"exclusiveMaximum":120}""");
+        var node = JsonSchemaCompiler.Compile(schema.RootElement);
+        Assert.Equal(valid, Accepts(node, text));
+        if (valid) Assert.Null(Provocapi.Tests.SchemaValidator.Problem(JsonDocument.Parse(text).RootElement, schema.RootElement));
+        // A prefix is taken only while some completion is within bounds: "-1" may not go on to "-10", "12" may not to "120".
+        Assert.NotNull(Run(node, "-1"));
+        Assert.Null(Run(node, "-10"));
+        Assert.NotNull(Run(node, "12"));
+        Assert.Null(Run(node, "120"));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"integer","minimum":100,"maximum":200}""", "", 3)]
+    [InlineData("""{"type":"integer","minimum":100,"maximum":200}""", "1", 2)]
+    [InlineData("""{"type":"integer","minimum":100,"maximum":200}""", "20", 1)]
+    [InlineData("""{"type":"integer","minimum":-50,"maximum":-10}""", "", 3)]
+    [InlineData("""{"type":"integer","minimum":-50,"maximum":-10}""", "-", 2)]
+    [InlineData("""{"type":"integer","minimum":-50,"maximum":-10}""", "-5", 1)]
+    [InlineData("""{"type":"integer","minimum":-50,"maximum":-10}""", "-50", 0)]
+    [InlineData("""{"type":"integer","exclusiveMinimum":-1}""", "", 1)]
+    public void MinRemaining_of_a_bounded_integer_is_its_shortest_completion(string schemaText, string written, int remaining)
+    {
+        using var schema = JsonDocument.Parse(schemaText);
+        var node = JsonSchemaCompiler.Compile(schema.RootElement);
+        Assert.Equal(remaining, Run(node, written)!.MinRemaining);
+        if (written == "") Assert.Equal(remaining, node.MinLength);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"number","minimum":1}""", "integers only")]
+    [InlineData("""{"minimum":1}""", "'type'")]
+    [InlineData("""{"maxLength":1}""", "'type'")]
+    [InlineData("""{"type":"integer","minimum":5,"maximum":4}""", "no integer")]
+    [InlineData("""{"type":"integer","minimum":1e300}""", "no integer")]
+    [InlineData("""{"type":"integer","exclusiveMinimum":true}""", "must be a number")]
+    [InlineData("""{"type":"string","minLength":3,"maxLength":2}""", "'maxLength' is below")]
+    [InlineData("""{"type":"string","minLength":-1}""", "non-negative")]
     [InlineData("""{"type":"string","pattern":"^a"}""", "pattern")]
     [InlineData("""{"type":"wat"}""", "wat")]
     [InlineData("""{"$ref":"#/$defs/a","$defs":{"a":{"$ref":"#/$defs/a"}}}""", "recursive")]

@@ -15,6 +15,12 @@ public class TokenMaskTests
          "ok":{"type":"boolean"},"note":{"type":["string","null"]}},"required":["city","days"]}
         """;
 
+    /// <summary>Bounded strings and integers, one range of negatives; its shortest value is 35 bytes.</summary>
+    const string Bounded = """
+        {"type":"object","properties":{"code":{"type":"string","minLength":3,"maxLength":5},"age":{"type":"integer","minimum":18,"exclusiveMaximum":100},
+         "temp":{"type":"integer","minimum":-40,"maximum":-10}},"required":["code","age","temp"]}
+        """;
+
     public static TheoryData<string> Vocabularies => ["ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-spm.gguf"];
 
     static Tokenizer Load(string vocabulary)
@@ -29,11 +35,13 @@ public class TokenMaskTests
     {
         var tokenizer = Load(vocabulary);
         using var schema = JsonDocument.Parse(Schema);
+        using var bounded = JsonDocument.Parse(Bounded);
         var trie = TokenTrie.For(tokenizer);
         foreach (var (root, text) in new (JsonSchemaNode, string)[]
                  {
                      (ObjectNode.AnyProperties, """ {"a": [1, {"b": "x\u00e9 ✓"}], "c": -0.5e1, "d": null}"""),
                      (JsonSchemaCompiler.Compile(schema.RootElement), """{"unit":"fahrenheit","city":"Oslo","days":[1,22],"note":null,"ok":true}"""),
+                     (JsonSchemaCompiler.Compile(bounded.RootElement), """{"temp":-25,"code":"a\u00e9✓d","age":42}"""),
                  })
         {
             var grammar = new JsonGrammar(tokenizer, root);
@@ -59,31 +67,53 @@ public class TokenMaskTests
     public void Random_logits_under_the_constraint_give_valid_json_within_the_budget(string vocabulary, int budget)
     {
         var tokenizer = Load(vocabulary);
-        var end = tokenizer.EosId!.Value;
         using var schema = JsonDocument.Parse(Schema);
         foreach (var grammar in new[] { JsonGrammar.AnyObject(tokenizer), JsonGrammar.ForSchema(tokenizer, schema.RootElement) })
             for (var seed = 0; seed < 6; seed++)
             {
-                var random = new Random(seed);
-                var constraint = grammar.Begin(new HashSet<int> { end });
-                var sampler = new Sampler(new SamplingOptions { Temperature = 1, Seed = seed });
-                var output = new List<int>();
-                var logits = new float[tokenizer.VocabSize];
-                for (var left = budget; left > 0; left--)
-                {
-                    for (var i = 0; i < logits.Length; i++) logits[i] = (float)(random.NextDouble() * 8);
-                    constraint.Mask(logits, left);
-                    var token = sampler.Sample(logits);
-                    if (token == end) break;
-                    constraint.Accept(token);
-                    output.Add(token);
-                }
-                var text = tokenizer.Decode(output.ToArray());
-                Assert.True(constraint.IsComplete, $"seed {seed}: unfinished after {budget} tokens: {text}");
+                var (text, complete) = RandomOutput(tokenizer, grammar, seed, budget);
+                Assert.True(complete, $"seed {seed}: unfinished after {budget} tokens: {text}");
                 using var document = JsonDocument.Parse(text);
                 if (grammar.Root is not ObjectNode { IsOpen: true })
                     Assert.Null(SchemaValidator.Problem(document.RootElement, schema.RootElement));
                 else Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
             }
+    }
+
+    [Theory]
+    [MemberData(nameof(Vocabularies))]
+    public void Random_logits_keep_bounded_strings_and_integers_within_their_bounds(string vocabulary)
+    {
+        var tokenizer = Load(vocabulary);
+        using var schema = JsonDocument.Parse(Bounded);
+        var grammar = JsonGrammar.ForSchema(tokenizer, schema.RootElement);
+        for (var seed = 0; seed < 12; seed++)
+        {
+            var (text, complete) = RandomOutput(tokenizer, grammar, seed, budget: 48);
+            Assert.True(complete, $"seed {seed}: unfinished: {text}");
+            using var document = JsonDocument.Parse(text);
+            Assert.Null(SchemaValidator.Problem(document.RootElement, schema.RootElement));
+        }
+    }
+
+    /// <summary>Up to <paramref name="budget"/> tokens sampled from random logits under the grammar, and whether the value is complete.</summary>
+    static (string Text, bool Complete) RandomOutput(Tokenizer tokenizer, JsonGrammar grammar, int seed, int budget)
+    {
+        var end = tokenizer.EosId!.Value;
+        var random = new Random(seed);
+        var constraint = grammar.Begin(new HashSet<int> { end });
+        var sampler = new Sampler(new SamplingOptions { Temperature = 1, Seed = seed });
+        var output = new List<int>();
+        var logits = new float[tokenizer.VocabSize];
+        for (var left = budget; left > 0; left--)
+        {
+            for (var i = 0; i < logits.Length; i++) logits[i] = (float)(random.NextDouble() * 8);
+            constraint.Mask(logits, left);
+            var token = sampler.Sample(logits);
+            if (token == end) break;
+            constraint.Accept(token);
+            output.Add(token);
+        }
+        return (tokenizer.Decode(output.ToArray()), constraint.IsComplete);
     }
 }
