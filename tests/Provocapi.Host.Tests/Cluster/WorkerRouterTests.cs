@@ -203,4 +203,36 @@ public sealed class WorkerRouterTests
         Assert.Equal(["demo", "secret"], registry.Router.Models(Acme).Select(m => m.Id));
         Assert.Equal(["demo"], registry.Router.Models(Other).Select(m => m.Id));
     }
+
+    [Theory, MemberData(nameof(StoreBackends.Names), MemberType = typeof(StoreBackends))]
+    public void The_gateway_forgets_workers_the_registry_pruned_once_their_requests_end(string backend)
+    {
+        using var registry = new Registry(backend);
+        var longAgo = registry.Now - (long)WorkerDirectory.ForgetAfter.TotalMilliseconds - 1000;
+        // The first refresh prunes the registry; the next ones leave it to the test, ten minutes apart.
+        registry.Directory.Refresh();
+        registry.Report("old", heartbeatAt: longAgo);
+        registry.Report("failed", heartbeatAt: longAgo);
+        registry.Report("live");
+        registry.Directory.Failed(registry.Directory.Workers.Single(w => w.Id == "failed"));
+        using (registry.Directory.Enter("old", "demo", 2)) { }
+        var stillRunning = registry.Directory.Enter("failed", "demo", 1);
+        Assert.Equal(["failed", "failed/demo", "live", "live/demo", "old", "old/demo"], registry.Directory.Remembered);
+
+        registry.Store.Prune(registry.Now - (long)WorkerDirectory.ForgetAfter.TotalMilliseconds);
+        registry.Directory.Refresh();
+        // The request still running on a pruned worker keeps its count until it ends.
+        Assert.Equal(["failed/demo", "live", "live/demo"], registry.Directory.Remembered);
+        stillRunning.Dispose();
+        registry.Directory.Refresh();
+        Assert.Equal(["live", "live/demo"], registry.Directory.Remembered);
+
+        // A worker that stops serving a model is forgotten for that model only.
+        using (registry.Directory.Enter("live", "demo", 1)) { }
+        Thread.Sleep(5);
+        registry.Report("live", model: "other");
+        Assert.Equal(["live", "live/other"], registry.Directory.Remembered);
+        Assert.Equal("live", registry.Pick("other"));
+        Assert.Null(registry.Pick("demo"));
+    }
 }

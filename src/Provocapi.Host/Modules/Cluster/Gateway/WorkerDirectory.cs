@@ -104,8 +104,33 @@ public sealed class WorkerDirectory(WorkerRegistry registry, IOptions<ClusterOpt
                 _mineInReport[(worker.Id, model.Id)] =
                     (worker.HeartbeatAt, _inFlight.TryGetValue((worker.Id, model.Id), out var requests) ? requests.StartedBefore(certainBefore) : 0);
         }
+        Forget(workers);
         _workers = workers;
     }
+
+    /// <summary>
+    /// Drops what this gateway remembers of worker models no longer in the registry (pruned workers, models unloaded),
+    /// so a long-lived gateway does not grow with worker churn. Counts of requests still in flight stay until they end:
+    /// the entry goes at a later refresh.
+    /// </summary>
+    void Forget(IReadOnlyList<WorkerRecord> workers)
+    {
+        var ids = workers.Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
+        var models = workers.SelectMany(w => w.Models.Select(m => (w.Id, m.Id))).ToHashSet();
+        foreach (var id in _seen.Keys.Where(id => !ids.Contains(id))) _seen.TryRemove(id, out _);
+        foreach (var id in _failedAtHeartbeat.Keys.Where(id => !ids.Contains(id))) _failedAtHeartbeat.TryRemove(id, out _);
+        foreach (var key in _mineInReport.Keys.Where(key => !models.Contains(key))) _mineInReport.TryRemove(key, out _);
+        // A request entering between the count and the removal counts on a detached entry: for a worker model
+        // the registry no longer lists, so no routing decision reads it.
+        foreach (var (key, requests) in _inFlight)
+            if (!models.Contains(key) && requests.Count == 0) _inFlight.TryRemove(key, out _);
+    }
+
+    /// <summary>What this gateway keeps state for: worker ids, and "worker/model" for worker models (tests check it forgets).</summary>
+    internal IEnumerable<string> Remembered =>
+        _seen.Keys.Concat(_failedAtHeartbeat.Keys)
+            .Concat(_mineInReport.Keys.Concat(_inFlight.Keys).Select(k => $"{k.Worker}/{k.Model}"))
+            .Distinct().Order(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
