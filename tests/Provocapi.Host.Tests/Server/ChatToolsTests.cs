@@ -44,11 +44,11 @@ public sealed class ChatToolsTests(ServerFixture server)
     {
         const string schema = """
             {"type":"object","properties":{"n":{"type":"integer","minimum":10,"exclusiveMaximum":100},"ok":{"type":"boolean"},"tag":{"enum":["a","b",null]},
-             "code":{"type":"string","minLength":2,"maxLength":3}},"required":["n","ok","tag","code"]}
+             "code":{"type":"string","minLength":2,"maxLength":3},"p":{"type":"number","minimum":0.5,"exclusiveMaximum":1}},"required":["n","ok","tag","code","p"]}
             """;
         using var client = await Client();
-        // 48 tokens hold the shortest valid reply (40 bytes), so it must close in time.
-        var request = """{"model":"demo","messages":[{"role":"user","content":"Go"}],"max_tokens":48,"temperature":1.5,"seed":7,"response_format":"""
+        // 56 tokens hold the shortest valid reply (48 bytes), so it must close in time.
+        var request = """{"model":"demo","messages":[{"role":"user","content":"Go"}],"max_tokens":56,"temperature":1.5,"seed":7,"response_format":"""
             + """{"type":"json_schema","json_schema":{"name":"r","strict":true,"schema":""" + schema + "}}";
         var whole = await (await client.PostJsonAsync("/v1/chat/completions", request + "}")).JsonAsync();
         var events = await (await client.PostJsonAsync("/v1/chat/completions", request + ",\"stream\":true}")).EventsAsync();
@@ -141,7 +141,7 @@ public sealed class ChatToolsTests(ServerFixture server)
     [InlineData("""{"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "string", "pattern": "x"}}}}}], "tool_choice": "required"}""", "tools", "invalid_value")]
     [InlineData("""{"response_format": {"type": "xml"}}""", "response_format", "unsupported_value")]
     [InlineData("""{"response_format": {"type": "json_schema"}}""", "response_format", "invalid_value")]
-    [InlineData("""{"response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "number", "maximum": 3}}}}""", "response_format", "invalid_value")]
+    [InlineData("""{"response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "number", "multipleOf": 3}}}}""", "response_format", "invalid_value")]
     public async Task Bad_tool_and_format_settings_are_400s_naming_the_param(string extra, string param, string code)
     {
         using var client = await Client();

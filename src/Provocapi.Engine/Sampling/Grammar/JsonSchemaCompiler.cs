@@ -5,7 +5,7 @@ namespace Provocapi.Engine.Sampling.Grammar;
 
 /// <summary>
 /// Compiles a JSON Schema to <see cref="JsonSchemaNode"/>s: type (one or a list), properties, required, enum, const,
-/// items, minItems, maxItems, minLength and maxLength, an integer's minimum and maximum (and their exclusive forms),
+/// items, minItems, maxItems, minLength and maxLength, a number's minimum and maximum (and their exclusive forms),
 /// anyOf and oneOf (both as anyOf), a one-member allOf, and local <c>$ref</c>s into <c>$defs</c> or <c>definitions</c>.
 /// Annotations (title, description, format, ...) are ignored; validation keywords it could not enforce are refused
 /// rather than silently dropped, so a constrained reply always validates.
@@ -25,10 +25,9 @@ public static class JsonSchemaCompiler
     static readonly HashSet<string> Annotations =
         ["title", "description", "default", "examples", "$schema", "$id", "$comment", "format", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "strict", "additionalProperties"];
 
-    /// <summary>Keywords that bound an integer's value, and with them those of a string's length: enforced on those
-    /// types, and ignored on others as JSON Schema says (but refused on a number, whose bounds are not enforced).</summary>
-    static readonly string[] IntegerBounds = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"];
-    static readonly string[] Bounds = ["minLength", "maxLength", .. IntegerBounds];
+    /// <summary>Keywords that bound a number's value, and with them those of a string's length: enforced on those
+    /// types, and ignored on others as JSON Schema says.</summary>
+    static readonly string[] Bounds = ["minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"];
 
     /// <summary>Keywords that each decide the whole node here, so any validation keyword beside them would be dropped.</summary>
     static readonly string[] Whole = ["$ref", "const", "enum", "anyOf", "oneOf", "allOf"];
@@ -107,7 +106,7 @@ public static class JsonSchemaCompiler
             if (schema.TryGetProperty("properties", out _)) return Typed("object", schema, depth, compilation);
             // Any value would let through the strings or integers the bound is about.
             if (Bounds.FirstOrDefault(k => schema.TryGetProperty(k, out _)) is { } bound)
-                throw new JsonSchemaException($"'{bound}' needs a 'type' ('string' or 'integer') beside it");
+                throw new JsonSchemaException($"'{bound}' needs a 'type' ('string', 'number' or 'integer') beside it");
             return AnyValueNode.Instance;
         }
         if (type.ValueKind == JsonValueKind.String) return Typed(type.GetString()!, schema, depth, compilation);
@@ -120,9 +119,7 @@ public static class JsonSchemaCompiler
     static JsonSchemaNode Typed(string type, JsonElement schema, int depth, Compilation compilation) => type switch
     {
         "string" => Text(schema),
-        "number" => IntegerBounds.FirstOrDefault(k => schema.TryGetProperty(k, out _)) is { } bound
-            ? throw new JsonSchemaException($"'{bound}' is supported on integers only ('type': 'integer')")
-            : NumberNode.Number,
+        "number" => Number(schema),
         "integer" => Integer(schema),
         "boolean" => Either([Literal("true"), Literal("false")]),
         "null" => Literal("null"),
@@ -162,10 +159,47 @@ public static class JsonSchemaCompiler
         return new NumberNode(true, new IntegerRange(min, max));
     }
 
+    /// <summary>
+    /// A number, its bounds read exactly from their JSON text and made inclusive in units of 10^-15 (exclusiveMinimum
+    /// 0.5 is 0.500000000000001), held just past the 15 integer digits a matcher writes.
+    /// </summary>
+    static NumberNode Number(JsonElement schema)
+    {
+        Int128 min = -DecimalRange.Limit, max = DecimalRange.Limit;
+        var bounded = false;
+        if (Exact(schema, "minimum", up: true, exclusive: false) is { } minimum) (min, bounded) = (Int128.Max(min, minimum), true);
+        if (Exact(schema, "exclusiveMinimum", up: true, exclusive: true) is { } above) (min, bounded) = (Int128.Max(min, above), true);
+        if (Exact(schema, "maximum", up: false, exclusive: false) is { } maximum) (max, bounded) = (Int128.Min(max, maximum), true);
+        if (Exact(schema, "exclusiveMaximum", up: false, exclusive: true) is { } below) (max, bounded) = (Int128.Min(max, below), true);
+        if (!bounded) return NumberNode.Number;
+        if (min > max || min >= DecimalRange.Limit || max <= -DecimalRange.Limit)
+            throw new JsonSchemaException($"no number of at most {NumberMatcher.MaxIntegerDigits} integer and {NumberMatcher.MaxFractionDigits} fraction digits lies within the schema's minimum and maximum");
+        return new NumberNode(false, decimals: new DecimalRange(min, max));
+    }
+
+    /// <summary>A bound in units of 10^-15, rounded up (a lower bound) or down (an upper one), past itself when exclusive.</summary>
+    static Int128? Exact(JsonElement schema, string keyword, bool up, bool exclusive)
+    {
+        if (Bound(schema, keyword) is not { } approximate) return null;
+        if (Math.Abs(approximate) >= Math.Pow(10, NumberMatcher.MaxIntegerDigits))
+            return approximate > 0 ? DecimalRange.Limit : -DecimalRange.Limit;
+        var text = schema.GetProperty(keyword).GetRawText();
+        // A decimal holds 28 digits: a bound it reads as zero (1e-40) sits just on its own side of zero.
+        if (!decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var exact)
+            || (exact == 0 && approximate != 0))
+            return approximate > 0 ? (up ? 1 : 0) : (up ? 0 : -1);
+        var whole = decimal.Truncate(exact);
+        var units = (exact - whole) * 1_000_000_000_000_000m;
+        var rounded = up ? decimal.Ceiling(units) : decimal.Floor(units);
+        var result = (Int128)(long)whole * DecimalRange.One + (long)rounded;
+        return exclusive && rounded == units ? result + (up ? 1 : -1) : result;
+    }
+
     static double? Bound(JsonElement schema, string keyword)
     {
         if (!schema.TryGetProperty(keyword, out var value)) return null;
         if (value.ValueKind != JsonValueKind.Number) throw new JsonSchemaException($"'{keyword}' must be a number");
+        // Beyond a double's range (1e400) this is infinite, which the callers hold past what a matcher writes.
         return value.GetDouble();
     }
 

@@ -149,7 +149,70 @@ public class JsonMatcherTests
     }
 
     [Theory]
-    [InlineData("""{"type":"number","minimum":1}""", "integers only")]
+    [InlineData("0.1", true)]
+    [InlineData("0.10", true)]
+    [InlineData("0.5", true)]
+    [InlineData("0.999999999999999", true)]
+    [InlineData("-0.0", false)]
+    [InlineData("0.0999", false)]
+    [InlineData("1", false)]
+    [InlineData("1.0", false)]
+    [InlineData("1e-1", false)]   // a bounded number is written without an exponent
+    public void Number_bounds_hold_exactly_in_decimal_and_every_prefix_can_still_end_within_them(string text, bool valid)
+    {
+        using var schema = JsonDocument.Parse("""{"type":"number","minimum":0.1,"exclusiveMaximum":1}""");
+        var node = JsonSchemaCompiler.Compile(schema.RootElement);
+        Assert.Equal(valid, Accepts(node, text));
+        if (valid) Assert.Null(Provocapi.Tests.SchemaValidator.Problem(JsonDocument.Parse(text).RootElement, schema.RootElement));
+        // "0.0" and "1" can only go on to values out of bounds, and no negative is in them.
+        Assert.NotNull(Run(node, "0.1"));
+        Assert.Null(Run(node, "0.0"));
+        Assert.Null(Run(node, "1"));
+        Assert.Null(Run(node, "-"));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"number","maximum":0.3}""", "0.3", true)]
+    [InlineData("""{"type":"number","exclusiveMaximum":0.3}""", "0.3", false)]
+    [InlineData("""{"type":"number","exclusiveMaximum":0.3}""", "0.299999999999999", true)]
+    [InlineData("""{"type":"number","exclusiveMinimum":0}""", "0.000000000000001", true)]
+    [InlineData("""{"type":"number","exclusiveMinimum":0}""", "0", false)]
+    [InlineData("""{"type":"number","minimum":1e-40}""", "0.000000000000001", true)]
+    [InlineData("""{"type":"number","minimum":1e-40}""", "0", false)]
+    [InlineData("""{"type":"number","minimum":-1e400,"maximum":2.5e1}""", "-999999999999999.5", true)]
+    [InlineData("""{"type":"number","minimum":-1e400,"maximum":2.5e1}""", "25.000000000000001", false)]
+    public void Number_bounds_are_read_from_the_schema_text_not_rounded_through_a_double(string schemaText, string text, bool valid)
+    {
+        using var schema = JsonDocument.Parse(schemaText);
+        Assert.Equal(valid, Accepts(JsonSchemaCompiler.Compile(schema.RootElement), text));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "", 4)]
+    [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "0", 3)]
+    [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "0.", 2)]
+    [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "0.2", 1)]
+    [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "0.25", 0)]
+    [InlineData("""{"type":"number","minimum":-2.5,"maximum":-2.4}""", "", 4)]
+    [InlineData("""{"type":"number","minimum":-2.5,"maximum":-2.4}""", "-", 3)]
+    [InlineData("""{"type":"number","minimum":123.5,"maximum":123.5}""", "12", 3)]
+    [InlineData("""{"type":"number","minimum":100,"maximum":200}""", "", 3)]
+    [InlineData("""{"type":"number","exclusiveMinimum":0}""", "", 1)]
+    [InlineData("""{"type":"number","exclusiveMinimum":0,"maximum":0.5}""", "", 3)]
+    public void MinRemaining_of_a_bounded_number_is_its_shortest_completion(string schemaText, string written, int remaining)
+    {
+        using var schema = JsonDocument.Parse(schemaText);
+        var node = JsonSchemaCompiler.Compile(schema.RootElement);
+        Assert.Equal(remaining, Run(node, written)!.MinRemaining);
+        if (written == "") Assert.Equal(remaining, node.MinLength);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"number","minimum":2,"maximum":1.5}""", "no number")]
+    [InlineData("""{"type":"number","exclusiveMinimum":1e15}""", "no number")]
+    [InlineData("""{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":0.500000000000001}""", "no number")]
+    [InlineData("""{"type":"integer","minimum":1e400}""", "no integer")]
+    [InlineData("""{"type":"number","multipleOf":0.5}""", "multipleOf")]
     [InlineData("""{"minimum":1}""", "'type'")]
     [InlineData("""{"maxLength":1}""", "'type'")]
     [InlineData("""{"type":"integer","minimum":5,"maximum":4}""", "no integer")]

@@ -15,10 +15,12 @@ public class TokenMaskTests
          "ok":{"type":"boolean"},"note":{"type":["string","null"]}},"required":["city","days"]}
         """;
 
-    /// <summary>Bounded strings and integers, one range of negatives; its shortest value is 35 bytes.</summary>
+    /// <summary>Bounded strings, integers and numbers, one range of each kind of negatives; its shortest value,
+    /// {"code":"aaa","age":18,"temp":-10,"score":0.3,"delta":-1.5}, is 59 bytes.</summary>
     const string Bounded = """
         {"type":"object","properties":{"code":{"type":"string","minLength":3,"maxLength":5},"age":{"type":"integer","minimum":18,"exclusiveMaximum":100},
-         "temp":{"type":"integer","minimum":-40,"maximum":-10}},"required":["code","age","temp"]}
+         "temp":{"type":"integer","minimum":-40,"maximum":-10},"score":{"type":"number","minimum":0.25,"exclusiveMaximum":0.5},
+         "delta":{"type":"number","minimum":-1.5,"maximum":-1.25}},"required":["code","age","temp","score","delta"]}
         """;
 
     public static TheoryData<string> Vocabularies => ["ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-spm.gguf"];
@@ -41,7 +43,7 @@ public class TokenMaskTests
                  {
                      (ObjectNode.AnyProperties, """ {"a": [1, {"b": "x\u00e9 ✓"}], "c": -0.5e1, "d": null}"""),
                      (JsonSchemaCompiler.Compile(schema.RootElement), """{"unit":"fahrenheit","city":"Oslo","days":[1,22],"note":null,"ok":true}"""),
-                     (JsonSchemaCompiler.Compile(bounded.RootElement), """{"temp":-25,"code":"a\u00e9✓d","age":42}"""),
+                     (JsonSchemaCompiler.Compile(bounded.RootElement), """{"temp":-25,"code":"a\u00e9✓d","score":0.3125,"age":42,"delta":-1.3}"""),
                  })
         {
             var grammar = new JsonGrammar(tokenizer, root);
@@ -82,14 +84,15 @@ public class TokenMaskTests
 
     [Theory]
     [MemberData(nameof(Vocabularies))]
-    public void Random_logits_keep_bounded_strings_and_integers_within_their_bounds(string vocabulary)
+    public void Random_logits_keep_bounded_strings_and_numbers_within_their_bounds(string vocabulary)
     {
         var tokenizer = Load(vocabulary);
         using var schema = JsonDocument.Parse(Bounded);
         var grammar = JsonGrammar.ForSchema(tokenizer, schema.RootElement);
+        Assert.Equal(59, grammar.Root.MinLength);
         for (var seed = 0; seed < 12; seed++)
         {
-            var (text, complete) = RandomOutput(tokenizer, grammar, seed, budget: 48);
+            var (text, complete) = RandomOutput(tokenizer, grammar, seed, budget: 72);
             Assert.True(complete, $"seed {seed}: unfinished: {text}");
             using var document = JsonDocument.Parse(text);
             Assert.Null(SchemaValidator.Problem(document.RootElement, schema.RootElement));
