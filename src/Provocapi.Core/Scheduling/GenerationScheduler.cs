@@ -107,7 +107,8 @@ public sealed class GenerationScheduler : IDisposable
         var mine = waiting.Count(q => q.Owner == owner);
         return owner != null && mine >= Math.Max(1, _options.MaxQueueLength / owners)
             ? new AdmissionRejectedException(AdmissionRejection.FairShareExceeded,
-                $"'{owner}' already has {mine} of the {waiting.Count} queued requests, more than its fair share", TimeSpan.FromSeconds(2))
+                // Told to the owner itself, who knows no internal id: "your requests".
+                $"the queue is full and your requests already hold {mine} of its {waiting.Count} places, your fair share; retry when some of them have started", TimeSpan.FromSeconds(2))
             : new AdmissionRejectedException(AdmissionRejection.NoCapacity,
                 $"the queue is full ({waiting.Count} requests waiting)", TimeSpan.FromSeconds(2));
     }

@@ -238,6 +238,7 @@ public sealed class SchedulerTests
         var queued = new[] { model.GenerateTextAsync(Greedy("b", 2) with { Owner = "x" }, cancel.Token), model.GenerateTextAsync(Greedy("c", 2) with { Owner = "y" }, cancel.Token) };
         var overShare = await Assert.ThrowsAsync<AdmissionRejectedException>(() => model.GenerateTextAsync(Greedy("d", 2) with { Owner = "x" }));
         Assert.Equal(AdmissionRejection.FairShareExceeded, overShare.Reason);
+        Assert.Equal("the queue is full and your requests already hold 1 of its 2 places, your fair share; retry when some of them have started", overShare.Message);
         var busy = await Assert.ThrowsAsync<AdmissionRejectedException>(() => model.GenerateTextAsync(Greedy("e", 2) with { Owner = "z" }));
         Assert.Equal(AdmissionRejection.NoCapacity, busy.Reason);
         cancel.Cancel();
