@@ -4,7 +4,7 @@ namespace Provocapi.Tests;
 
 /// <summary>
 /// A plain JSON Schema check for the keywords constrained decoding promises (type, properties, required, enum,
-/// const, items, minItems, maxItems, minLength, maxLength, minimum, maximum and their exclusive forms, anyOf, oneOf,
+/// const, items, minItems, maxItems, minLength, maxLength, minimum, maximum and their exclusive forms, multipleOf, anyOf, oneOf,
 /// local $ref), written apart from the engine's matcher so tests judge its output independently. Returns the first
 /// problem, or null.
 /// </summary>
@@ -56,6 +56,8 @@ public static class SchemaValidator
             if (schema.TryGetProperty("exclusiveMinimum", out var above) && number <= above.GetDouble()) return $"{path}: not above exclusiveMinimum";
             if (schema.TryGetProperty("maximum", out var max) && number > max.GetDouble()) return $"{path}: above maximum";
             if (schema.TryGetProperty("exclusiveMaximum", out var below) && number >= below.GetDouble()) return $"{path}: not below exclusiveMaximum";
+            // In decimal, where 0.3 is a multiple of 0.1.
+            if (schema.TryGetProperty("multipleOf", out var step) && value.GetDecimal() % step.GetDecimal() != 0) return $"{path}: not a multiple of multipleOf";
         }
         if (value.ValueKind == JsonValueKind.Array)
         {

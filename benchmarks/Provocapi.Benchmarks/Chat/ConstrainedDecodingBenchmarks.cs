@@ -17,6 +17,8 @@ namespace Provocapi.Benchmarks.Chat;
 /// <item><c>JsonObject</c>, <c>JsonSchema</c>: the constraint's own work on the tokens a sampled constrained
 /// generation of this model wrote (recorded in setup): for each, the vocabulary mask, then stepping past the token.
 /// Each iteration starts from a new grammar, so every mask a first request would compute is computed.</item>
+/// <item><c>BoundedSchema</c>: the same with bounds on the string, the integer and a number, whose matchers then
+/// carry what they have written and check each digit against the bounds.</item>
 /// </list>
 /// Setup prints the token counts: the overhead per token is a JSON row's mean over its count, divided by Free's mean
 /// over 64. Replaying the constraint alone keeps the sampler out of it (a draw from random weights' flat distribution
@@ -27,10 +29,14 @@ public class ConstrainedDecodingBenchmarks
 {
     const int Tokens = 64;
     const string Schema = """{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"n":{"type":"integer"},"ok":{"type":"boolean"}},"required":["name","n","ok"]},"minItems":2}""";
+    const string Bounded = """
+        {"type":"array","items":{"type":"object","properties":{"name":{"type":"string","maxLength":12},"n":{"type":"integer","minimum":-50,"maximum":1000},
+         "p":{"type":"number","minimum":0,"exclusiveMaximum":1}},"required":["name","n","p"]},"minItems":2}
+        """;
 
     LoadedModel _model = null!;
-    JsonDocument _schema = null!;
-    int[] _objectTokens = [], _schemaTokens = [];
+    JsonDocument _schema = null!, _bounded = null!;
+    int[] _objectTokens = [], _schemaTokens = [], _boundedTokens = [];
     float[] _logits = [], _scratch = [];
 
     [GlobalSetup]
@@ -41,10 +47,12 @@ public class ConstrainedDecodingBenchmarks
         _schema = JsonDocument.Parse(Schema);
         _objectTokens = Generate(ObjectGrammar(), new SamplingOptions { Temperature = 1, Seed = 11 }).TokenIds.ToArray();
         _schemaTokens = Generate(SchemaGrammar(), new SamplingOptions { Temperature = 1, Seed = 11 }).TokenIds.ToArray();
+        _bounded = JsonDocument.Parse(Bounded);
+        _boundedTokens = Generate(BoundedGrammar(), new SamplingOptions { Temperature = 1, Seed = 11 }).TokenIds.ToArray();
         var random = new Random(3);
         _logits = Enumerable.Range(0, network.Config.VocabSize).Select(_ => (float)random.NextDouble()).ToArray();
         _scratch = new float[_logits.Length];
-        Console.WriteLine($"// free: {Tokens} tokens; json_object: {_objectTokens.Length} tokens; schema: {_schemaTokens.Length} tokens");
+        Console.WriteLine($"// free: {Tokens} tokens; json_object: {_objectTokens.Length} tokens; schema: {_schemaTokens.Length} tokens; bounded: {_boundedTokens.Length} tokens");
     }
 
     [GlobalCleanup]
@@ -52,11 +60,14 @@ public class ConstrainedDecodingBenchmarks
     {
         _model.Dispose();
         _schema.Dispose();
+        _bounded.Dispose();
     }
 
     JsonGrammar ObjectGrammar() => new(_model.Model.Tokenizer, ObjectNode.AnyProperties);
 
     JsonGrammar SchemaGrammar() => JsonGrammar.ForSchema(_model.Model.Tokenizer, _schema.RootElement);
+
+    JsonGrammar BoundedGrammar() => JsonGrammar.ForSchema(_model.Model.Tokenizer, _bounded.RootElement);
 
     GenerationResult Generate(JsonGrammar? grammar, SamplingOptions sampling) => _model.GenerateTextAsync(new GenerationRequest
     {
@@ -87,4 +98,7 @@ public class ConstrainedDecodingBenchmarks
 
     [Benchmark]
     public int JsonSchema() => Replay(SchemaGrammar(), _schemaTokens);
+
+    [Benchmark]
+    public int BoundedSchema() => Replay(BoundedGrammar(), _boundedTokens);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -5,7 +6,7 @@ namespace Provocapi.Engine.Sampling.Grammar;
 
 /// <summary>
 /// Compiles a JSON Schema to <see cref="JsonSchemaNode"/>s: type (one or a list), properties, required, enum, const,
-/// items, minItems, maxItems, minLength and maxLength, a number's minimum and maximum (and their exclusive forms),
+/// items, minItems, maxItems, minLength and maxLength, a number's minimum, maximum (and their exclusive forms) and multipleOf,
 /// anyOf and oneOf (both as anyOf), a one-member allOf, and local <c>$ref</c>s into <c>$defs</c> or <c>definitions</c>.
 /// Annotations (title, description, format, ...) are ignored; validation keywords it could not enforce are refused
 /// rather than silently dropped, so a constrained reply always validates.
@@ -16,7 +17,7 @@ public static class JsonSchemaCompiler
 
     static readonly HashSet<string> Refused =
     [
-        "pattern", "multipleOf", "not",
+        "pattern", "not",
         "if", "then", "else", "patternProperties", "uniqueItems", "contains", "minContains", "maxContains", "propertyNames",
         "minProperties", "maxProperties", "dependentRequired", "dependentSchemas", "prefixItems", "unevaluatedProperties", "unevaluatedItems",
     ];
@@ -25,9 +26,9 @@ public static class JsonSchemaCompiler
     static readonly HashSet<string> Annotations =
         ["title", "description", "default", "examples", "$schema", "$id", "$comment", "format", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "strict", "additionalProperties"];
 
-    /// <summary>Keywords that bound a number's value, and with them those of a string's length: enforced on those
+    /// <summary>Keywords that bound a number's value (or its step), and with them those of a string's length: enforced on those
     /// types, and ignored on others as JSON Schema says.</summary>
-    static readonly string[] Bounds = ["minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"];
+    static readonly string[] Bounds = ["minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
 
     /// <summary>Keywords that each decide the whole node here, so any validation keyword beside them would be dropped.</summary>
     static readonly string[] Whole = ["$ref", "const", "enum", "anyOf", "oneOf", "allOf"];
@@ -119,8 +120,8 @@ public static class JsonSchemaCompiler
     static JsonSchemaNode Typed(string type, JsonElement schema, int depth, Compilation compilation) => type switch
     {
         "string" => Text(schema),
-        "number" => Number(schema),
-        "integer" => Integer(schema),
+        "number" => Numeric(schema, integer: false),
+        "integer" => Numeric(schema, integer: true),
         "boolean" => Either([Literal("true"), Literal("false")]),
         "null" => Literal("null"),
         "array" => Array(schema, depth, compilation),
@@ -145,66 +146,51 @@ public static class JsonSchemaCompiler
         return min == 0 && max == int.MaxValue ? StringNode.Instance : new StringNode(min, max);
     }
 
-    /// <summary>An integer, its bounds made inclusive (minimum 2.5 is 3, exclusiveMaximum 10 is 9) and kept to 15 digits.</summary>
-    static NumberNode Integer(JsonElement schema)
-    {
-        long min = -IntegerRange.Limit, max = IntegerRange.Limit;
-        var bounded = false;
-        if (Bound(schema, "minimum") is { } minimum) (min, bounded) = (Math.Max(min, Clamped(Math.Ceiling(minimum))), true);
-        if (Bound(schema, "exclusiveMinimum") is { } above) (min, bounded) = (Math.Max(min, Clamped(Math.Floor(above)) + 1), true);
-        if (Bound(schema, "maximum") is { } maximum) (max, bounded) = (Math.Min(max, Clamped(Math.Floor(maximum))), true);
-        if (Bound(schema, "exclusiveMaximum") is { } below) (max, bounded) = (Math.Min(max, Clamped(Math.Ceiling(below)) - 1), true);
-        if (!bounded) return NumberNode.Integer;
-        if (min > max) throw new JsonSchemaException($"no integer of at most {NumberMatcher.MaxIntegerDigits} digits lies within the schema's minimum and maximum");
-        return new NumberNode(true, new IntegerRange(min, max));
-    }
-
     /// <summary>
-    /// A number, its bounds read exactly from their JSON text and made inclusive in units of 10^-15 (exclusiveMinimum
-    /// 0.5 is 0.500000000000001), held just past the 15 integer digits a matcher writes.
+    /// A number or an integer, its bounds read exactly from their JSON text in units of 10^-15 (0.1 is 0.1, not the
+    /// nearest double) and made inclusive (exclusiveMinimum 0.5 is 0.500000000000001), held just past the 15 integer
+    /// digits a matcher writes. The step is multipleOf, and for an integer a multiple of one as well.
     /// </summary>
-    static NumberNode Number(JsonElement schema)
+    static NumberNode Numeric(JsonElement schema, bool integer)
     {
-        Int128 min = -DecimalRange.Limit, max = DecimalRange.Limit;
+        Int128 min = -NumberRange.Limit, max = NumberRange.Limit, step = integer ? NumberRange.One : 1;
         var bounded = false;
-        if (Exact(schema, "minimum", up: true, exclusive: false) is { } minimum) (min, bounded) = (Int128.Max(min, minimum), true);
-        if (Exact(schema, "exclusiveMinimum", up: true, exclusive: true) is { } above) (min, bounded) = (Int128.Max(min, above), true);
-        if (Exact(schema, "maximum", up: false, exclusive: false) is { } maximum) (max, bounded) = (Int128.Min(max, maximum), true);
-        if (Exact(schema, "exclusiveMaximum", up: false, exclusive: true) is { } below) (max, bounded) = (Int128.Min(max, below), true);
-        if (!bounded) return NumberNode.Number;
-        if (min > max || min >= DecimalRange.Limit || max <= -DecimalRange.Limit)
-            throw new JsonSchemaException($"no number of at most {NumberMatcher.MaxIntegerDigits} integer and {NumberMatcher.MaxFractionDigits} fraction digits lies within the schema's minimum and maximum");
-        return new NumberNode(false, decimals: new DecimalRange(min, max));
+        if (Units(schema, "minimum", up: true) is { } minimum) (min, bounded) = (Int128.Max(min, minimum.Value), true);
+        if (Units(schema, "exclusiveMinimum", up: true) is { } above) (min, bounded) = (Int128.Max(min, above.Exact ? above.Value + 1 : above.Value), true);
+        if (Units(schema, "maximum", up: false) is { } maximum) (max, bounded) = (Int128.Min(max, maximum.Value), true);
+        if (Units(schema, "exclusiveMaximum", up: false) is { } below) (max, bounded) = (Int128.Min(max, below.Exact ? below.Value - 1 : below.Value), true);
+        if (Units(schema, "multipleOf", up: false) is { } multiple)
+        {
+            if (multiple.Value <= 0 || !multiple.Exact)
+                throw new JsonSchemaException($"'multipleOf' must be above 0 and a multiple of 1e-{NumberMatcher.MaxFractionDigits}, the finest fraction written");
+            (step, bounded) = (NumberRange.CommonStep(step, Int128.Min(multiple.Value, NumberRange.Limit)), true);
+        }
+        if (!bounded) return integer ? NumberNode.Integer : NumberNode.Number;
+        var range = new NumberRange(min, max, step);
+        if (min >= NumberRange.Limit || max <= -NumberRange.Limit || !range.HasMultiple(min, max, NumberMatcher.MaxFractionDigits))
+            throw new JsonSchemaException(integer
+                ? $"no integer of at most {NumberMatcher.MaxIntegerDigits} digits lies within the schema's minimum, maximum and multipleOf"
+                : $"no number of at most {NumberMatcher.MaxIntegerDigits} integer and {NumberMatcher.MaxFractionDigits} fraction digits lies within the schema's minimum, maximum and multipleOf");
+        return new NumberNode(integer, range);
     }
 
-    /// <summary>A bound in units of 10^-15, rounded up (a lower bound) or down (an upper one), past itself when exclusive.</summary>
-    static Int128? Exact(JsonElement schema, string keyword, bool up, bool exclusive)
-    {
-        if (Bound(schema, keyword) is not { } approximate) return null;
-        if (Math.Abs(approximate) >= Math.Pow(10, NumberMatcher.MaxIntegerDigits))
-            return approximate > 0 ? DecimalRange.Limit : -DecimalRange.Limit;
-        var text = schema.GetProperty(keyword).GetRawText();
-        // A decimal holds 28 digits: a bound it reads as zero (1e-40) sits just on its own side of zero.
-        if (!decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var exact)
-            || (exact == 0 && approximate != 0))
-            return approximate > 0 ? (up ? 1 : 0) : (up ? 0 : -1);
-        var whole = decimal.Truncate(exact);
-        var units = (exact - whole) * 1_000_000_000_000_000m;
-        var rounded = up ? decimal.Ceiling(units) : decimal.Floor(units);
-        var result = (Int128)(long)whole * DecimalRange.One + (long)rounded;
-        return exclusive && rounded == units ? result + (up ? 1 : -1) : result;
-    }
-
-    static double? Bound(JsonElement schema, string keyword)
+    /// <summary>A number keyword in units of 10^-15, rounded up or down to one, and whether it was one already.</summary>
+    static (Int128 Value, bool Exact)? Units(JsonElement schema, string keyword, bool up)
     {
         if (!schema.TryGetProperty(keyword, out var value)) return null;
         if (value.ValueKind != JsonValueKind.Number) throw new JsonSchemaException($"'{keyword}' must be a number");
-        // Beyond a double's range (1e400) this is infinite, which the callers hold past what a matcher writes.
-        return value.GetDouble();
+        // Infinite beyond a double's range (1e400): held past what a matcher writes, like any magnitude of 10^15 and up.
+        var approximate = value.GetDouble();
+        if (Math.Abs(approximate) >= Math.Pow(10, NumberMatcher.MaxIntegerDigits))
+            return (approximate > 0 ? NumberRange.Limit : -NumberRange.Limit, true);
+        // A decimal holds 28 digits: a value it reads as zero (1e-40) sits just on its own side of zero.
+        if (!decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var exact) || (exact == 0 && approximate != 0))
+            return (approximate > 0 ? (up ? 1 : 0) : (up ? 0 : -1), false);
+        var whole = decimal.Truncate(exact);
+        var units = (exact - whole) * 1_000_000_000_000_000m;
+        var rounded = up ? decimal.Ceiling(units) : decimal.Floor(units);
+        return ((Int128)(long)whole * NumberRange.One + (long)rounded, rounded == units);
     }
-
-    /// <summary>A whole double as a long, held just past what a matcher may write so it cannot overflow.</summary>
-    static long Clamped(double value) => (long)Math.Clamp(value, -10.0 * IntegerRange.Limit, 10.0 * IntegerRange.Limit);
 
     static JsonSchemaNode Object(JsonElement schema, int depth, Compilation compilation)
     {

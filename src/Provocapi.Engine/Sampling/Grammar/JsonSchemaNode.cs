@@ -32,16 +32,14 @@ public sealed class StringNode(int minChars = 0, int maxChars = int.MaxValue) : 
     public override int MinLength => Saturate(2L + MinChars);
 }
 
-public sealed class NumberNode(bool integer, IntegerRange? range = null, DecimalRange? decimals = null) : JsonSchemaNode
+public sealed class NumberNode(bool integer, NumberRange? range = null) : JsonSchemaNode
 {
     public static NumberNode Number { get; } = new(false);
     public static NumberNode Integer { get; } = new(true);
     public bool IsInteger { get; } = integer;
-    /// <summary>An integer's bounds (minimum, maximum and their exclusive forms), or null.</summary>
-    public IntegerRange? Range { get; } = range;
-    /// <summary>A non-integer number's bounds, or null.</summary>
-    public DecimalRange? Decimals { get; } = decimals;
-    public override int MinLength { get; } = range == null && decimals == null ? 1 : new NumberMatcher(integer, Range: range, Decimals: decimals).MinRemaining;
+    /// <summary>The bounds and step (minimum, maximum, their exclusive forms, multipleOf), or null.</summary>
+    public NumberRange? Range { get; } = range;
+    public override int MinLength { get; } = range == null ? 1 : new NumberMatcher(integer, Range: range).MinRemaining;
 }
 
 /// <summary>One fixed value (<c>const</c>, an <c>enum</c> member, <c>true</c>, <c>false</c>, <c>null</c>), as the UTF-8 bytes of its compact JSON.</summary>

@@ -3,20 +3,20 @@ namespace Provocapi.Engine.Sampling.Grammar;
 /// <summary>
 /// A JSON number (an integer when the schema says so): <c>-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?</c>,
 /// with digit counts bounded so a weak model cannot write digits forever and every value fits a double. A number with
-/// bounds (minimum, maximum: <see cref="Range"/> for an integer, <see cref="Decimals"/> otherwise) keeps the value
-/// written so far and takes a byte only when some completion of it still lies within them; a bounded non-integer is
-/// written without an exponent, so its value is exact. Unbounded numbers keep nothing, so they share their states.
+/// a <see cref="Range"/> (minimum, maximum, multipleOf) keeps the value written so far and takes a byte only when some
+/// completion of it still lies in the range; it is written without an exponent, so its value is exact. Unbounded
+/// numbers keep nothing, so they share their states.
 /// </summary>
 public sealed record NumberMatcher(bool Integer, NumberMatcher.Phase At = NumberMatcher.Phase.Start, int Digits = 0,
-    IntegerRange? Range = null, bool Negative = false, long Magnitude = 0, DecimalRange? Decimals = null, long Fraction = 0) : JsonMatcher
+    NumberRange? Range = null, bool Negative = false, long Magnitude = 0, long Fraction = 0) : JsonMatcher
 {
     public const int MaxIntegerDigits = 15, MaxFractionDigits = 15, MaxExponentDigits = 2;
 
     public enum Phase : byte { Start, Minus, Zero, Whole, Dot, Fraction, Exponent, ExponentSign, ExponentDigits }
 
-    public static NumberMatcher For(NumberNode node) => new(node.IsInteger, Range: node.Range, Decimals: node.Decimals);
+    public static NumberMatcher For(NumberNode node) => new(node.IsInteger, Range: node.Range);
 
-    bool Bounded => Range != null || Decimals != null;
+    bool Bounded => Range != null;
 
     public override JsonMatcher? Step(byte b)
     {
@@ -54,11 +54,8 @@ public sealed record NumberMatcher(bool Integer, NumberMatcher.Phase At = Number
         }
     }
 
-    /// <summary>The state, if its value can still end within the bounds.</summary>
-    NumberMatcher? Within(NumberMatcher next) =>
-        next.Range is { } range ? next.DigitsToRange(range) >= 0 ? next : null
-        : next.Decimals is { } decimals ? next.CanReach(decimals) ? next : null
-        : next;
+    /// <summary>The state, if its value can still end in the range.</summary>
+    NumberMatcher? Within(NumberMatcher next) => next.Range is not { } range || next.CanReach(range) ? next : null;
 
     JsonMatcher? Fractional(byte b) => Integer ? null : b switch
     {
@@ -69,39 +66,13 @@ public sealed record NumberMatcher(bool Integer, NumberMatcher.Phase At = Number
 
     bool Written => At is Phase.Zero or Phase.Whole or Phase.Fraction or Phase.ExponentDigits;
 
-    public override bool CanEnd => Written
-        && (Range is not { } range || range.Contains(Negative ? -Magnitude : Magnitude))
-        && (Decimals is not { } decimals || decimals.Contains(Negative ? -WrittenUnits : WrittenUnits));
+    public override bool CanEnd => Written && (Range is not { } range || range.Contains(Negative ? -WrittenUnits : WrittenUnits));
 
-    public override int MinRemaining => CanEnd ? 0
-        : Range is { } range ? At == Phase.Start ? range.ShortestLength : DigitsToRange(range)
-        : Decimals is { } decimals ? BytesToDecimals(decimals)
-        : 1;
-
-    /// <summary>
-    /// The fewest digits that, appended, give a value within the range (0: it already is), or -1 when none do. After a
-    /// sign alone, any magnitude may follow; after a first zero, nothing; otherwise the magnitude times 10^k plus any
-    /// k digits.
-    /// </summary>
-    int DigitsToRange(IntegerRange range)
-    {
-        if (At == Phase.Zero) return range.Contains(0) ? 0 : -1;
-        var written = At == Phase.Whole;
-        if (written && range.Contains(Negative ? -Magnitude : Magnitude)) return 0;
-        long scale = 1;
-        for (var k = 1; (written ? Digits : 0) + k <= MaxIntegerDigits; k++)
-        {
-            scale *= 10;
-            var low = written ? Magnitude * scale : 0;
-            var high = low + scale - 1;
-            if (Negative ? range.Overlaps(-high, -low) : range.Overlaps(low, high)) return k;
-        }
-        return -1;
-    }
+    public override int MinRemaining => CanEnd ? 0 : Range is { } range ? BytesToRange(range) : 1;
 
     /// <summary>The magnitude written so far, in units of 10^-15.</summary>
-    Int128 WrittenUnits => Magnitude * DecimalRange.One
-        + (At == Phase.Fraction ? Fraction * DecimalRange.PowerOfTen(MaxFractionDigits - Digits) : 0);
+    Int128 WrittenUnits => Magnitude * NumberRange.One
+        + (At == Phase.Fraction ? Fraction * NumberRange.PowerOfTen(MaxFractionDigits - Digits) : 0);
 
     /// <summary>Integer digits that may still follow: only while the integer part is being written.</summary>
     int MoreIntegerDigits => At == Phase.Whole ? MaxIntegerDigits - Digits : 0;
@@ -112,49 +83,53 @@ public sealed record NumberMatcher(bool Integer, NumberMatcher.Phase At = Number
     /// </summary>
     (Int128 Low, Int128 High) Reachable(int k)
     {
-        if (At == Phase.Fraction) return (WrittenUnits, WrittenUnits + DecimalRange.PowerOfTen(MaxFractionDigits - Digits) - 1);
-        var scale = DecimalRange.PowerOfTen(k);
-        return (Magnitude * scale * DecimalRange.One, (Magnitude + 1) * scale * DecimalRange.One - 1);
+        if (At == Phase.Fraction) return (WrittenUnits, WrittenUnits + NumberRange.PowerOfTen(MaxFractionDigits - Digits) - 1);
+        var scale = NumberRange.PowerOfTen(k);
+        return (Magnitude * scale * NumberRange.One, (Magnitude + 1) * scale * NumberRange.One - 1);
     }
 
-    /// <summary>Whether a multiple of <paramref name="step"/> units among the magnitudes [low, high] is in the range, with the sign written.</summary>
-    bool Hits(DecimalRange range, (Int128 Low, Int128 High) magnitudes, Int128 step) =>
-        Negative ? range.HasMultiple(-magnitudes.High, -magnitudes.Low, step) : range.HasMultiple(magnitudes.Low, magnitudes.High, step);
+    /// <summary>Whether the range holds a value among the magnitudes [low, high], with the sign written, that
+    /// <paramref name="fractionDigits"/> fraction digits write.</summary>
+    bool Hits(NumberRange range, (Int128 Low, Int128 High) magnitudes, int fractionDigits) =>
+        Negative ? range.HasMultiple(-magnitudes.High, -magnitudes.Low, fractionDigits) : range.HasMultiple(magnitudes.Low, magnitudes.High, fractionDigits);
 
-    /// <summary>Whether some completion ends within the range (any value in units is one: 15 fraction digits reach it).</summary>
-    bool CanReach(DecimalRange range)
+    /// <summary>Whether some completion ends in the range: any multiple of a unit is written with 15 fraction digits at
+    /// most (an integer's range holds multiples of one only).</summary>
+    bool CanReach(NumberRange range)
     {
         if (At is Phase.Start or Phase.Minus)
-            return Hits(range, (0, DecimalRange.Limit - 1), 1) || (At == Phase.Start && range.HasMultiple(-(DecimalRange.Limit - 1), 0, 1));
+            return Hits(range, (0, NumberRange.Limit - 1), MaxFractionDigits)
+                || (At == Phase.Start && range.HasMultiple(-(NumberRange.Limit - 1), 0, MaxFractionDigits));
         for (var k = 0; k <= MoreIntegerDigits; k++)
-            if (Hits(range, Reachable(k), 1)) return true;
+            if (Hits(range, Reachable(k), MaxFractionDigits)) return true;
         return false;
     }
 
     /// <summary>
-    /// The fewest bytes that end the number within the range, or -1 when none do: k more integer digits, then j
-    /// fraction digits in all (a fraction costs its dot, unless written), the first j whose step of 10^-j hits the
-    /// range. Before the first digit, the cheapest sign and first digit are tried.
+    /// The fewest bytes that end the number in the range, or -1 when none do: k more integer digits, then j fraction
+    /// digits in all (a fraction costs its dot, unless written; an integer has none), the first j whose grid of 10^-j
+    /// hits the range. Before the first digit, the cheapest sign and first digit are tried.
     /// </summary>
-    int BytesToDecimals(DecimalRange range)
+    int BytesToRange(NumberRange range)
     {
         if (At is Phase.Start or Phase.Minus)
         {
             var best = -1;
-            if (At == Phase.Start) best = Plus((this with { At = Phase.Minus, Negative = true }).BytesToDecimals(range), 1, best);
-            best = Plus((this with { At = Phase.Zero }).BytesToDecimals(range), 1, best);
+            if (At == Phase.Start) best = Plus((this with { At = Phase.Minus, Negative = true }).BytesToRange(range), 1, best);
+            best = Plus((this with { At = Phase.Zero }).BytesToRange(range), 1, best);
             for (var d = 1; d <= 9; d++)
-                best = Plus((this with { At = Phase.Whole, Digits = 1, Magnitude = d }).BytesToDecimals(range), 1, best);
+                best = Plus((this with { At = Phase.Whole, Digits = 1, Magnitude = d }).BytesToRange(range), 1, best);
             return best;
         }
         var shortest = -1;
         var firstFraction = At switch { Phase.Dot => 1, Phase.Fraction => Digits, _ => 0 };
+        var lastFraction = Integer ? 0 : MaxFractionDigits;
         for (var k = 0; k <= MoreIntegerDigits && (shortest < 0 || k < shortest); k++)
         {
             var magnitudes = Reachable(k);
-            for (var j = firstFraction; j <= MaxFractionDigits; j++)
+            for (var j = firstFraction; j <= lastFraction; j++)
             {
-                if (!Hits(range, magnitudes, DecimalRange.PowerOfTen(MaxFractionDigits - j))) continue;
+                if (!Hits(range, magnitudes, j)) continue;
                 var cost = k + (At == Phase.Fraction ? j - Digits : At == Phase.Dot ? j : j == 0 ? 0 : 1 + j);
                 if (shortest < 0 || cost < shortest) shortest = cost;
                 break;

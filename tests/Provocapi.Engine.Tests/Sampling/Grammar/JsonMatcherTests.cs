@@ -188,6 +188,25 @@ public class JsonMatcherTests
     }
 
     [Theory]
+    [InlineData("""{"type":"number","multipleOf":0.25}""", "0.75", true)]
+    [InlineData("""{"type":"number","multipleOf":0.25}""", "-1.50", true)]
+    [InlineData("""{"type":"number","multipleOf":0.25}""", "0.7", false)]
+    [InlineData("""{"type":"number","multipleOf":0.1}""", "0.3", true)]      // 0.3 % 0.1 is not 0 in doubles
+    [InlineData("""{"type":"integer","multipleOf":2.5}""", "10", true)]
+    [InlineData("""{"type":"integer","multipleOf":2.5}""", "15", true)]
+    [InlineData("""{"type":"integer","multipleOf":2.5}""", "12", false)]
+    [InlineData("""{"type":"integer","multipleOf":1e20}""", "0", true)]
+    [InlineData("""{"type":"integer","multipleOf":1e20}""", "100", false)]
+    public void MultipleOf_is_enforced_exactly_in_decimal(string schemaText, string text, bool valid)
+    {
+        using var schema = JsonDocument.Parse(schemaText);
+        Assert.Equal(valid, Accepts(JsonSchemaCompiler.Compile(schema.RootElement), text));
+    }
+
+    [Theory]
+    [InlineData("""{"type":"number","multipleOf":0.125,"minimum":0.3,"maximum":0.45}""", "", 5)]
+    [InlineData("""{"type":"integer","multipleOf":7,"minimum":10}""", "", 2)]
+    [InlineData("""{"type":"integer","multipleOf":7,"minimum":10}""", "1", 1)]
     [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "", 4)]
     [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "0", 3)]
     [InlineData("""{"type":"number","minimum":0.25,"maximum":0.26}""", "0.", 2)]
@@ -212,7 +231,10 @@ public class JsonMatcherTests
     [InlineData("""{"type":"number","exclusiveMinimum":1e15}""", "no number")]
     [InlineData("""{"type":"number","exclusiveMinimum":0.5,"exclusiveMaximum":0.500000000000001}""", "no number")]
     [InlineData("""{"type":"integer","minimum":1e400}""", "no integer")]
-    [InlineData("""{"type":"number","multipleOf":0.5}""", "multipleOf")]
+    [InlineData("""{"type":"number","multipleOf":0}""", "multipleOf")]
+    [InlineData("""{"type":"number","multipleOf":1e-16}""", "multipleOf")]
+    [InlineData("""{"type":"integer","multipleOf":2,"minimum":3,"maximum":3}""", "no integer")]
+    [InlineData("""{"multipleOf":2}""", "'type'")]
     [InlineData("""{"minimum":1}""", "'type'")]
     [InlineData("""{"maxLength":1}""", "'type'")]
     [InlineData("""{"type":"integer","minimum":5,"maximum":4}""", "no integer")]

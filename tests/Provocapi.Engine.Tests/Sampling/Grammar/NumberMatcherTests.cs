@@ -7,7 +7,7 @@ using Provocapi.Engine.Sampling.Grammar;
 namespace Provocapi.Engine.Tests.Sampling.Grammar;
 
 /// <summary>Bounded numbers against the obvious reference: every string of up to five bytes, judged by a regular
-/// expression and a decimal comparison.</summary>
+/// expression and decimal arithmetic.</summary>
 public partial class NumberMatcherTests
 {
     const int Horizon = 5;
@@ -25,6 +25,11 @@ public partial class NumberMatcherTests
     [InlineData("""{"type":"number","minimum":3,"maximum":3}""")]
     [InlineData("""{"type":"number","maximum":-99.9}""")]
     [InlineData("""{"type":"integer","minimum":-12,"exclusiveMaximum":130}""")]
+    [InlineData("""{"type":"number","multipleOf":0.25,"minimum":-1,"maximum":1}""")]
+    [InlineData("""{"type":"number","multipleOf":3}""")]
+    [InlineData("""{"type":"number","multipleOf":0.3,"exclusiveMinimum":0.3}""")]
+    [InlineData("""{"type":"integer","multipleOf":7,"minimum":-20}""")]
+    [InlineData("""{"type":"integer","multipleOf":2.5,"maximum":30}""")]
     public void Each_prefix_is_taken_exactly_when_it_can_end_within_the_bounds_and_priced_at_its_shortest_end(string schemaText)
     {
         using var schema = JsonDocument.Parse(schemaText);
@@ -32,8 +37,10 @@ public partial class NumberMatcherTests
         var integer = schema.RootElement.GetProperty("type").GetString() == "integer";
         decimal Bound(string keyword, decimal none) => schema.RootElement.TryGetProperty(keyword, out var v) ? v.GetDecimal() : none;
         var (min, above, max, below) = (Bound("minimum", decimal.MinValue), Bound("exclusiveMinimum", decimal.MinValue), Bound("maximum", decimal.MaxValue), Bound("exclusiveMaximum", decimal.MaxValue));
+        var step = Bound("multipleOf", 0);
         bool Valid(string text) => PlainNumber().IsMatch(text) && (!integer || !text.Contains('.'))
-            && decimal.Parse(text, CultureInfo.InvariantCulture) is var value && value >= min && value > above && value <= max && value < below;
+            && decimal.Parse(text, CultureInfo.InvariantCulture) is var value && value >= min && value > above && value <= max && value < below
+            && (step == 0 || value % step == 0);
 
         var strings = Strings(Horizon).ToList();
         // The shortest valid string within the horizon that starts with each prefix, as the bytes still to write.

@@ -15,12 +15,12 @@ public class TokenMaskTests
          "ok":{"type":"boolean"},"note":{"type":["string","null"]}},"required":["city","days"]}
         """;
 
-    /// <summary>Bounded strings, integers and numbers, one range of each kind of negatives; its shortest value,
-    /// {"code":"aaa","age":18,"temp":-10,"score":0.3,"delta":-1.5}, is 59 bytes.</summary>
+    /// <summary>Bounded strings, integers and numbers (one a multiple of 0.125), a range of negatives of each kind;
+    /// its shortest value, {"code":"aaa","age":18,"temp":-10,"score":0.3,"delta":-1.5}, is 59 bytes.</summary>
     const string Bounded = """
         {"type":"object","properties":{"code":{"type":"string","minLength":3,"maxLength":5},"age":{"type":"integer","minimum":18,"exclusiveMaximum":100},
          "temp":{"type":"integer","minimum":-40,"maximum":-10},"score":{"type":"number","minimum":0.25,"exclusiveMaximum":0.5},
-         "delta":{"type":"number","minimum":-1.5,"maximum":-1.25}},"required":["code","age","temp","score","delta"]}
+         "delta":{"type":"number","minimum":-1.5,"maximum":-1.25,"multipleOf":0.125}},"required":["code","age","temp","score","delta"]}
         """;
 
     public static TheoryData<string> Vocabularies => ["ggml-vocab-gpt-2.gguf", "ggml-vocab-llama-spm.gguf"];
@@ -43,7 +43,7 @@ public class TokenMaskTests
                  {
                      (ObjectNode.AnyProperties, """ {"a": [1, {"b": "x\u00e9 ✓"}], "c": -0.5e1, "d": null}"""),
                      (JsonSchemaCompiler.Compile(schema.RootElement), """{"unit":"fahrenheit","city":"Oslo","days":[1,22],"note":null,"ok":true}"""),
-                     (JsonSchemaCompiler.Compile(bounded.RootElement), """{"temp":-25,"code":"a\u00e9✓d","score":0.3125,"age":42,"delta":-1.3}"""),
+                     (JsonSchemaCompiler.Compile(bounded.RootElement), """{"temp":-25,"code":"a\u00e9✓d","score":0.3125,"age":42,"delta":-1.375}"""),
                  })
         {
             var grammar = new JsonGrammar(tokenizer, root);
