@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -166,30 +165,21 @@ public static class JsonSchemaCompiler
             (step, bounded) = (NumberRange.CommonStep(step, Int128.Min(multiple.Value, NumberRange.Limit)), true);
         }
         if (!bounded) return integer ? NumberNode.Integer : NumberNode.Number;
-        var range = new NumberRange(min, max, step);
-        if (min >= NumberRange.Limit || max <= -NumberRange.Limit || !range.HasMultiple(min, max, NumberMatcher.MaxFractionDigits))
+        // Only what a matcher writes counts: a range whose values all lie past 15 integer digits is empty.
+        var node = new NumberNode(integer, new NumberRange(Int128.Max(min, 1 - NumberRange.Limit), Int128.Min(max, NumberRange.Limit - 1), step));
+        if (node.MinLength < 0)
             throw new JsonSchemaException(integer
                 ? $"no integer of at most {NumberMatcher.MaxIntegerDigits} digits lies within the schema's minimum, maximum and multipleOf"
                 : $"no number of at most {NumberMatcher.MaxIntegerDigits} integer and {NumberMatcher.MaxFractionDigits} fraction digits lies within the schema's minimum, maximum and multipleOf");
-        return new NumberNode(integer, range);
+        return node;
     }
 
-    /// <summary>A number keyword in units of 10^-15, rounded up or down to one, and whether it was one already.</summary>
+    /// <summary>A number keyword in units of 10^-15, read exactly from its JSON text (<see cref="NumberRange.Units"/>).</summary>
     static (Int128 Value, bool Exact)? Units(JsonElement schema, string keyword, bool up)
     {
         if (!schema.TryGetProperty(keyword, out var value)) return null;
         if (value.ValueKind != JsonValueKind.Number) throw new JsonSchemaException($"'{keyword}' must be a number");
-        // Infinite beyond a double's range (1e400): held past what a matcher writes, like any magnitude of 10^15 and up.
-        var approximate = value.GetDouble();
-        if (Math.Abs(approximate) >= Math.Pow(10, NumberMatcher.MaxIntegerDigits))
-            return (approximate > 0 ? NumberRange.Limit : -NumberRange.Limit, true);
-        // A decimal holds 28 digits: a value it reads as zero (1e-40) sits just on its own side of zero.
-        if (!decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var exact) || (exact == 0 && approximate != 0))
-            return (approximate > 0 ? (up ? 1 : 0) : (up ? 0 : -1), false);
-        var whole = decimal.Truncate(exact);
-        var units = (exact - whole) * 1_000_000_000_000_000m;
-        var rounded = up ? decimal.Ceiling(units) : decimal.Floor(units);
-        return ((Int128)(long)whole * NumberRange.One + (long)rounded, rounded == units);
+        return NumberRange.Units(value.GetRawText(), up);
     }
 
     static JsonSchemaNode Object(JsonElement schema, int depth, Compilation compilation)

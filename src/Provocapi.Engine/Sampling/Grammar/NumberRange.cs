@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Numerics;
+
 namespace Provocapi.Engine.Sampling.Grammar;
 
 /// <summary>
@@ -64,4 +67,43 @@ public sealed class NumberRange
     }
 
     public static Int128 PowerOfTen(int n) => Powers[n];
+
+    /// <summary>
+    /// A JSON number's value in units, read from its digits (no double or decimal on the way, so 0.1, 1e-400 and a
+    /// bound of 30 significant digits are what they say), rounded up or down to a unit, and whether it was one
+    /// already. A magnitude of <see cref="Limit"/> or more is held at ±<see cref="Limit"/>, past what a matcher writes.
+    /// </summary>
+    public static (Int128 Value, bool Exact) Units(string json, bool up)
+    {
+        var negative = json.StartsWith('-');
+        var exponentAt = json.IndexOfAny(['e', 'E']);
+        var mantissa = (exponentAt < 0 ? json : json[..exponentAt]).TrimStart('-');
+        var dot = mantissa.IndexOf('.');
+        var digits = (dot < 0 ? mantissa : mantissa.Remove(dot, 1)).TrimStart('0');
+        if (digits.Length == 0) return (0, true);
+        // Past a million either way the value is beyond the limit or below a unit whatever its digits.
+        long exponent = 0;
+        if (exponentAt >= 0)
+            exponent = long.TryParse(json.AsSpan(exponentAt + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var e)
+                ? Math.Clamp(e, -1_000_000, 1_000_000)
+                : json[exponentAt + 1] == '-' ? -1_000_000 : 1_000_000;
+        // units = digits · 10^shift
+        var shift = exponent - (dot < 0 ? 0 : mantissa.Length - dot - 1) + NumberMatcher.MaxFractionDigits;
+        var held = negative ? -Limit : Limit;
+        if (digits.Length + shift > 31) return (held, true);
+        var significand = BigInteger.Parse(digits, CultureInfo.InvariantCulture);
+        BigInteger magnitude;
+        bool exact;
+        if (shift >= 0) (magnitude, exact) = (significand * BigInteger.Pow(10, (int)shift), true);
+        else if (-shift > digits.Length) (magnitude, exact) = (0, false);
+        else
+        {
+            magnitude = BigInteger.DivRem(significand, BigInteger.Pow(10, (int)-shift), out var rest);
+            exact = rest.IsZero;
+        }
+        var value = negative ? -magnitude : magnitude;
+        // The magnitude was cut towards zero: rounding away from it is one unit more.
+        if (!exact && up != negative) value += negative ? -1 : 1;
+        return BigInteger.Abs(value) >= (BigInteger)Limit ? (held, true) : ((Int128)value, exact);
+    }
 }
