@@ -142,6 +142,7 @@ public sealed class ChatToolsTests(ServerFixture server)
     [InlineData("""{"response_format": {"type": "xml"}}""", "response_format", "unsupported_value")]
     [InlineData("""{"response_format": {"type": "json_schema"}}""", "response_format", "invalid_value")]
     [InlineData("""{"response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "string", "pattern": "^a"}}}}""", "response_format", "invalid_value")]
+    [InlineData("""{"response_format": {"type": "json_schema", "json_schema": {"name": "r", "schema": {"type": "integer", "exclusiveMinimum": 999999999999999}}}}""", "response_format", "invalid_value")]
     public async Task Bad_tool_and_format_settings_are_400s_naming_the_param(string extra, string param, string code)
     {
         using var client = await Client();
