@@ -1,7 +1,10 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Provocapi.Host.Modules.Adapters;
 using Provocapi.Host.Modules.Batch;
 using Provocapi.Host.Modules.Cluster;
@@ -24,6 +27,7 @@ public static class ProvocapiServer
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = serve.HostArguments, ContentRootPath = AppContext.BaseDirectory });
         Configure(builder, serve);
+        var lifetime = HoldBackStartFailureLog(builder);
         var role = builder.Configuration.Role();
         builder.AddPlatform();
         builder.AddStore();
@@ -36,6 +40,7 @@ public static class ProvocapiServer
         if (role.FacesTenants()) builder.AddConsole();
 
         var app = builder.Build();
+        lifetime.Value = app.Lifetime;
         app.UsePlatform();
         if (role.FacesTenants())
         {
@@ -54,6 +59,19 @@ public static class ProvocapiServer
             app.MapConsole();
         }
         return app;
+    }
+
+    /// <summary>
+    /// A failure to start reaches the caller as an exception, which <c>serve</c> prints as one line; the host's own log
+    /// of it (an error with the whole stack trace) would say it again, so that category's errors are held back until
+    /// the server has started. Its critical lines (a background service stopping the host) still show.
+    /// </summary>
+    static StrongBox<IHostApplicationLifetime?> HoldBackStartFailureLog(WebApplicationBuilder builder)
+    {
+        var lifetime = new StrongBox<IHostApplicationLifetime?>();
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host",
+            level => level >= LogLevel.Critical || lifetime.Value?.ApplicationStarted.IsCancellationRequested == true);
+        return lifetime;
     }
 
     /// <summary>

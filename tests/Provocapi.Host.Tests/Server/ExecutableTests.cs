@@ -81,6 +81,8 @@ public sealed class ExecutableTests : IDisposable
         Assert.NotEqual(0, outcome.ExitCode);
         Assert.Equal($"error: Failed to bind to address http://127.0.0.1:{port}: address already in use.", outcome.Stderr.Trim());
         Assert.DoesNotContain("BackgroundService failed", outcome.Stdout);
+        Assert.DoesNotContain("Hosting failed to start", outcome.Stdout);
+        Assert.DoesNotContain("   at ", outcome.Stdout);
     }
 
     [Fact]
