@@ -7,8 +7,12 @@ namespace Provocapi.Engine.Sampling.Grammar;
 /// </summary>
 public abstract record JsonMatcher
 {
-    /// <summary>Longest run of whitespace allowed between tokens; a bound keeps a weak model from padding forever.</summary>
-    public const int MaxWhitespace = 16;
+    /// <summary>
+    /// Whitespace between tokens is what a compact or a pretty-printing writer puts there: nothing, one space, or a
+    /// newline and up to this many spaces or tabs of indentation (llama.cpp's JSON grammars allow the same). Any run of
+    /// whitespace, even a bounded one, lets a weak model spend its tokens on padding.
+    /// </summary>
+    public const int MaxIndent = 20;
 
     /// <summary>The state after <paramref name="b"/>, or null when it cannot come next.</summary>
     public abstract JsonMatcher? Step(byte b);
@@ -49,5 +53,13 @@ public abstract record JsonMatcher
         _ => throw new ArgumentOutOfRangeException(nameof(node), node.GetType().Name, "unknown schema node"),
     };
 
-    internal static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\n' or (byte)'\t' or (byte)'\r';
+    /// <summary>A gap's state after <paramref name="b"/>, or null when b cannot come there. States: 0 before any
+    /// whitespace, −1 after the one space, 1 + n after a newline and n bytes of indentation.</summary>
+    internal static int? NextGap(int gap, byte b) => (gap, b) switch
+    {
+        (0, (byte)' ') => -1,
+        (0, (byte)'\n') => 1,
+        ( > 0 and <= MaxIndent, (byte)' ' or (byte)'\t') => gap + 1,
+        _ => null,
+    };
 }

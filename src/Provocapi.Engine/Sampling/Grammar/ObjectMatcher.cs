@@ -10,7 +10,7 @@ public sealed record ObjectMatcher(
     ObjectNode Node,
     ObjectMatcher.Phase At = ObjectMatcher.Phase.Open,
     ulong Seen = 0,
-    int Whitespace = 0,
+    int Gap = 0,
     JsonMatcher? Child = null,
     int Property = -1,
     ulong Candidates = 0,
@@ -32,15 +32,15 @@ public sealed record ObjectMatcher(
             case Phase.Key:
                 return Node.IsOpen ? OpenKey(b) : ClosedKey(b);
             case Phase.Colon:
-                return b == ':' ? this with { At = Phase.ValueStart, Whitespace = 0 } : Space(b);
+                return b == ':' ? this with { At = Phase.ValueStart, Gap = 0 } : Space(b);
             case Phase.ValueStart:
                 if (Space(b) is { } spaced) return spaced;
-                return Start(ValueNode).Step(b) is { } value ? this with { At = Phase.Value, Child = value, Whitespace = 0 } : null;
+                return Start(ValueNode).Step(b) is { } value ? this with { At = Phase.Value, Child = value, Gap = 0 } : null;
             case Phase.Value:
                 if (Child!.Step(b) is { } child) return this with { Child = child };
                 return Child.CanEnd ? (this with { At = Phase.AfterValue, Child = null, Seen = Node.IsOpen ? 0 : Seen | (1UL << Property), Property = -1 }).Step(b) : null;
             case Phase.AfterValue:
-                if (b == ',' && (Node.IsOpen || Next != 0)) return this with { At = Phase.Comma, Whitespace = 0 };
+                if (b == ',' && (Node.IsOpen || Next != 0)) return this with { At = Phase.Comma, Gap = 0 };
                 if (b == '}' && (Node.Required & ~Seen) == 0) return Closed();
                 return Space(b);
             default:
@@ -66,13 +66,13 @@ public sealed record ObjectMatcher(
 
     JsonSchemaNode ValueNode => Node.IsOpen ? AnyValueNode.Instance : Node.Properties[Property].Value;
 
-    ObjectMatcher Closed() => this with { At = Phase.Closed, Whitespace = 0 };
+    ObjectMatcher Closed() => this with { At = Phase.Closed, Gap = 0 };
 
-    ObjectMatcher? Space(byte b) => IsWhitespace(b) && Whitespace < MaxWhitespace ? this with { Whitespace = Whitespace + 1 } : null;
+    ObjectMatcher? Space(byte b) => NextGap(Gap, b) is { } gap ? this with { Gap = gap } : null;
 
     ObjectMatcher BeginKey() => Node.IsOpen
-        ? this with { At = Phase.Key, Child = new StringMatcher(StringMatcher.Phase.Body), Whitespace = 0 }
-        : this with { At = Phase.Key, Candidates = Next, KeyLength = 0, Whitespace = 0 };
+        ? this with { At = Phase.Key, Child = new StringMatcher(StringMatcher.Phase.Body), Gap = 0 }
+        : this with { At = Phase.Key, Candidates = Next, KeyLength = 0, Gap = 0 };
 
     ObjectMatcher? OpenKey(byte b)
     {

@@ -1,15 +1,18 @@
 namespace Provocapi.Engine.Sampling.Grammar;
 
 /// <summary>
-/// A JSON string: no raw control characters, escapes as JSON defines them (<c>\u</c> outside the surrogate range,
-/// so every string decodes), and whole UTF-8 sequences. With bounds (minLength, maxLength) it counts characters as
+/// A JSON string: no raw control characters, escapes as JSON defines them (<c>\u</c> outside the surrogate range),
+/// and well-formed UTF-8 only (Unicode's table 3-7: no overlong forms, surrogates or code points past U+10FFFF), so
+/// every string decodes to what was counted. With bounds (minLength, maxLength) it counts characters as
 /// JSON Schema does, in code points: an escape or a UTF-8 sequence is one, counted when it starts. Unbounded strings
 /// count nothing, so they all share their states (and the token masks cached for them).
 /// </summary>
 public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.Open, int Pending = 0, int Chars = 0, int MinChars = 0, int MaxChars = int.MaxValue)
     : JsonMatcher
 {
-    public enum Phase : byte { Open, Body, Escape, Unicode, UnicodeD, Utf8, Closed }
+    /// <summary>Utf8 takes any continuation byte; the four after it narrow the second byte of a sequence whose lead byte
+    /// alone would allow an overlong form (E0, F0), a surrogate (ED) or a code point past U+10FFFF (F4).</summary>
+    public enum Phase : byte { Open, Body, Escape, Unicode, UnicodeD, Utf8, Utf8AfterE0, Utf8AfterED, Utf8AfterF0, Utf8AfterF4, Closed }
 
     public static StringMatcher For(StringNode node) => node.IsBounded ? new StringMatcher(MinChars: node.MinChars, MaxChars: node.MaxChars) : Unbounded;
 
@@ -34,6 +37,10 @@ public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.
         Phase.Unicode => IsHex(b) ? Continue(Phase.Unicode) : null,
         Phase.UnicodeD => b is >= (byte)'0' and <= (byte)'7' ? this with { At = Phase.Unicode, Pending = 2 } : null,
         Phase.Utf8 => b is >= 0x80 and <= 0xBF ? Continue(Phase.Utf8) : null,
+        Phase.Utf8AfterE0 => b is >= 0xA0 and <= 0xBF ? Continue(Phase.Utf8) : null,
+        Phase.Utf8AfterED => b is >= 0x80 and <= 0x9F ? Continue(Phase.Utf8) : null,
+        Phase.Utf8AfterF0 => b is >= 0x90 and <= 0xBF ? Continue(Phase.Utf8) : null,
+        Phase.Utf8AfterF4 => b is >= 0x80 and <= 0x8F ? Continue(Phase.Utf8) : null,
         _ => null,
     };
 
@@ -50,8 +57,12 @@ public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.
             < 0x20 => null,
             < 0x80 => InBody(chars),
             >= 0xC2 and <= 0xDF => this with { At = Phase.Utf8, Pending = 1, Chars = chars },
-            >= 0xE0 and <= 0xEF => this with { At = Phase.Utf8, Pending = 2, Chars = chars },
-            >= 0xF0 and <= 0xF4 => this with { At = Phase.Utf8, Pending = 3, Chars = chars },
+            0xE0 => this with { At = Phase.Utf8AfterE0, Pending = 2, Chars = chars },
+            0xED => this with { At = Phase.Utf8AfterED, Pending = 2, Chars = chars },
+            >= 0xE1 and <= 0xEF => this with { At = Phase.Utf8, Pending = 2, Chars = chars },
+            0xF0 => this with { At = Phase.Utf8AfterF0, Pending = 3, Chars = chars },
+            0xF4 => this with { At = Phase.Utf8AfterF4, Pending = 3, Chars = chars },
+            >= 0xF1 and <= 0xF3 => this with { At = Phase.Utf8, Pending = 3, Chars = chars },
             _ => null,
         };
     }
@@ -70,8 +81,8 @@ public sealed record StringMatcher(StringMatcher.Phase At = StringMatcher.Phase.
         Phase.Open => 2 + MinChars,
         Phase.Body => 1 + Missing,
         Phase.Escape => 2 + Missing,
-        Phase.Unicode or Phase.UnicodeD or Phase.Utf8 => Pending + 1 + Missing,
-        _ => 0,
+        Phase.Closed => 0,
+        _ => Pending + 1 + Missing,
     };
 
     int Missing => Math.Max(0, MinChars - Chars);

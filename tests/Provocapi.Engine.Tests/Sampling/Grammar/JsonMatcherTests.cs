@@ -11,7 +11,9 @@ public class JsonMatcherTests
          "pet":{"anyOf":[{"type":"null"},{"type":"object","properties":{"kind":{"const":"cat"}},"required":["kind"]}]}},"required":["name","age"]}
         """;
 
-    static JsonMatcher? Run(JsonSchemaNode node, string text) => new RootMatcher(JsonMatcher.Start(node)).StepAll(Encoding.UTF8.GetBytes(text));
+    static JsonMatcher? Run(JsonSchemaNode node, string text) => Run(node, Encoding.UTF8.GetBytes(text));
+
+    static JsonMatcher? Run(JsonSchemaNode node, byte[] bytes) => new RootMatcher(JsonMatcher.Start(node)).StepAll(bytes);
 
     static bool Accepts(JsonSchemaNode node, string text) => Run(node, text) is { CanEnd: true };
 
@@ -21,6 +23,47 @@ public class JsonMatcherTests
     [InlineData("{\"é\":\"ünïcödé ✓ 😀\"}")]
     [InlineData("{\n  \"k\": 0\n}")]
     public void Any_object_accepts_valid_json(string text) => Assert.True(Accepts(ObjectNode.AnyProperties, text));
+
+    /// <summary>Every lead byte and second byte, the rest filled with the lowest and the highest continuation byte:
+    /// a string takes exactly the well-formed UTF-8 (Utf8.IsValid), and a bounded one counts each sequence once.</summary>
+    [Fact]
+    public void Strings_take_exactly_the_well_formed_utf8()
+    {
+        var bounded = new StringNode(1, 1);
+        for (var lead = 0x20; lead <= 0xFF; lead++)
+            for (var second = 0x20; second <= 0xFF; second++)
+                foreach (var rest in new byte[] { 0x80, 0xBF })
+                    for (var length = 1; length <= 4; length++)
+                    {
+                        if (length == 1 && second > 0x20) continue;
+                        var bytes = new[] { (byte)lead, (byte)second, rest, rest }[..length];
+                        if (bytes.Any(b => b is (byte)'"' or (byte)'\\')) continue;
+                        var quoted = new[] { (byte)'"' }.Concat(bytes).Append((byte)'"').ToArray();
+                        var valid = System.Text.Unicode.Utf8.IsValid(bytes);
+                        Assert.True(valid == Run(StringNode.Instance, quoted) is { CanEnd: true }, Convert.ToHexString(bytes));
+                        var oneChar = valid && Encoding.UTF8.GetString(bytes).EnumerateRunes().Count() == 1;
+                        Assert.True(oneChar == Run(bounded, quoted) is { CanEnd: true }, Convert.ToHexString(bytes));
+                    }
+    }
+
+    [Theory]
+    [InlineData("{\"a\": [1, 2], \"b\" : {}}", true)]
+    [InlineData(" {\"a\":1}", true)]
+    [InlineData("\n{\"a\":1}", true)]
+    [InlineData("{\n  \"a\": [\n    1,\n    2\n  ]\n}", true)]
+    [InlineData("{\n\t\"a\": {\n\t\t\"b\": 1\n\t}\n}", true)]
+    [InlineData("{\n                    \"a\":1}", true)]
+    [InlineData("{\n                     \"a\":1}", false)]
+    [InlineData("{\"a\":  1}", false)]
+    [InlineData("{\"a\":\t1}", false)]
+    [InlineData("{\n\n\"a\":1}", false)]
+    [InlineData("{\"a\":1 \n}", false)]
+    [InlineData("{\"a\":1\r\n}", false)]
+    [InlineData("  {\"a\":1}", false)]
+    [InlineData("\t{\"a\":1}", false)]
+    [InlineData("[1,\t2]", false)]
+    public void Whitespace_is_none_a_space_or_a_newline_and_indentation(string text, bool valid) =>
+        Assert.Equal(valid, Accepts(AnyValueNode.Instance, text));
 
     [Theory]
     [InlineData("[]")]
