@@ -194,6 +194,46 @@ public sealed class BatchTests : IAsyncLifetime
         var lines = string.Concat(Enumerable.Repeat("{}\n", 50_001));
         await (await client.SubmitAsync(System.Text.Encoding.UTF8.GetBytes(lines))).AssertErrorAsync(400, "too_many_requests", "file");
     }
+
+    [Fact]
+    public async Task A_line_that_is_not_utf8_fails_validation_rather_than_being_read_with_replacement_characters()
+    {
+        using var client = await _server.ClientAsync("batch-utf8");
+        byte[] Line(string customId, byte[] tail, string end) =>
+            [.. System.Text.Encoding.UTF8.GetBytes(BatchHttp.Chat(customId)[..^1]), .. tail, .. System.Text.Encoding.UTF8.GetBytes(end)];
+        var latin1 = new byte[] { (byte)',', (byte)'"', (byte)'t', (byte)'"', (byte)':', (byte)'"', 0xE9, (byte)'"', (byte)'}' };
+        byte[] file = [0xEF, 0xBB, 0xBF, .. Line("a", latin1, "\r\n"), .. Line("b", [(byte)'}'], "\r\n"), .. Line("c", latin1, "")];
+        var submitted = await (await client.SubmitAsync(file)).JsonAsync();
+        var failed = await client.WaitForAsync(submitted.GetProperty("id").GetString()!, "failed");
+        var errors = failed.GetProperty("errors").GetProperty("data").EnumerateArray().ToDictionary(e => e.GetProperty("line").GetInt32(), e => e.GetProperty("message").GetString()!);
+        Assert.Equal([1, 3], errors.Keys.Order());
+        Assert.All(errors.Values, message => Assert.Contains("not valid UTF-8", message));
+
+        // The same lines in UTF-8, behind a byte order mark and with CRLF endings, run.
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(",\"t\":\"é\"}");
+        byte[] good = [0xEF, 0xBB, 0xBF, .. Line("a", utf8, "\r\n"), .. Line("b", [(byte)'}'], "\r\n"), .. Line("c", utf8, "")];
+        var ok = await (await client.SubmitAsync(good)).JsonAsync();
+        var id = ok.GetProperty("id").GetString()!;
+        Assert.Equal(3, (await client.WaitForAsync(id, "completed")).GetProperty("completed_count").GetInt32());
+        Assert.Equal(["a", "b", "c"], (await client.OutputAsync(id)).Select(o => o.GetProperty("custom_id").GetString()));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', 0xFF, (byte)'"', (byte)'}' }, "Unicode")]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'"', (byte)'b', (byte)'"', (byte)'}' }, "Unicode")]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', (byte)'\\', (byte)'u', (byte)'d', (byte)'8', (byte)'0', (byte)'0', (byte)'"', (byte)'}' }, "Unicode")]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', (byte)'1', (byte)'"', (byte)',', (byte)'"', (byte)'a', (byte)'"', (byte)':', (byte)'"', (byte)'2', (byte)'"', (byte)'}' }, "twice")]
+    public async Task Metadata_that_does_not_decode_is_a_400_and_stores_no_job(byte[] metadata, string reason)
+    {
+        using var client = await _server.ClientAsync("batch-metadata-" + reason + metadata.Length);
+        var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(BatchHttp.Chat("a") + "\n")), "file", "batch.jsonl");
+        form.Add(new ByteArrayContent(metadata), "metadata");
+        var error = await (await client.PostAsync("/v1/batch", form)).AssertErrorAsync(400, "invalid_value", "metadata");
+        Assert.Contains(reason, error.GetProperty("message").GetString());
+        var list = await (await client.GetAsync("/v1/batch")).JsonAsync();
+        Assert.Empty(list.GetProperty("data").EnumerateArray());
+    }
 }
 
 /// <summary>Limits and lifecycle with test-sized settings: one line at a time, so jobs stay open long enough to act on.</summary>

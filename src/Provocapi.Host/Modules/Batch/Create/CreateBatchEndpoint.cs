@@ -147,17 +147,29 @@ public static class CreateBatchEndpoint
             if (memory.Length + read > MaxMetadataBytes) throw ApiException.BadRequest($"'metadata' is larger than {MaxMetadataBytes / 1024} KB.", "metadata", "invalid_value");
             memory.Write(buffer, 0, read);
         }
+        // Every name and value is decoded here, so what is stored is known to serialize: JsonDocument checks the
+        // structure, not that a string is valid UTF-8 or that a \u escape is not half a surrogate pair.
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
             using var json = JsonDocument.Parse(memory.ToArray());
-            if (json.RootElement.ValueKind != JsonValueKind.Object || json.RootElement.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
-                throw new JsonException();
-            return json.RootElement.GetRawText();
+            if (json.RootElement.ValueKind != JsonValueKind.Object) throw new JsonException();
+            foreach (var property in json.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.String) throw new JsonException();
+                if (!pairs.TryAdd(property.Name, property.Value.GetString()!))
+                    throw ApiException.BadRequest($"'metadata' has the key '{property.Name}' twice.", "metadata", "invalid_value");
+            }
         }
         catch (JsonException)
         {
             throw ApiException.BadRequest("'metadata' must be a JSON object of strings.", "metadata", "invalid_value");
         }
+        catch (InvalidOperationException)
+        {
+            throw ApiException.BadRequest("'metadata' is not valid Unicode: invalid UTF-8, or a \\u escape of half a surrogate pair.", "metadata", "invalid_value");
+        }
+        return JsonSerializer.Serialize(pairs);
     }
 
     /// <summary>The url of the file's first request (the chat endpoint when it names none), shown as the job's endpoint.</summary>

@@ -31,18 +31,18 @@ public sealed class BatchFileValidator(IEnumerable<IBatchRequestValidator> valid
         foreach (var text in JsonlFile.Lines(path))
         {
             number++;
-            if (JsonlFile.IsBlank(text)) continue;
+            if (text != null && JsonlFile.IsBlank(text)) continue;
             if (lines.Count + errorCount >= options.Value.MaxLines)
             {
                 errors.Add(new LineError(number, $"the file has more than {options.Value.MaxLines} requests"));
                 return (lines, errors, errorCount + 1);
             }
-            if (Check(text, caller, seen) is { } problem)
+            if ((text == null ? "not valid UTF-8" : Check(text, caller, seen)) is { } problem)
             {
                 if (errorCount++ < MaxReportedErrors) errors.Add(new LineError(number, problem));
                 continue;
             }
-            using var json = JsonDocument.Parse(text);
+            using var json = JsonDocument.Parse(text!);
             var root = json.RootElement;
             var body = root.GetProperty("body");
             lines.Add(new BatchLine(number, root.GetProperty("custom_id").GetString()!, Url(root), body.GetRawText(), BaseModel(body)));
