@@ -6,15 +6,19 @@ namespace Provocapi.Tests;
 public sealed class GgufTestWriter
 {
     readonly List<(string Key, uint Type, byte[] Value)> _metadata = [];
-    readonly List<(string Name, long[] Shape, uint Type, byte[] Data)> _tensors = [];
+    readonly List<(string Name, long[] Shape, uint Type, byte[] Data, ulong? Offset)> _tensors = [];
 
     public GgufTestWriter String(string key, string value) => Add(key, 8, Str(value));
     public GgufTestWriter UInt32(string key, uint value) => Add(key, 4, BitConverter.GetBytes(value));
     public GgufTestWriter Float32(string key, float value) => Add(key, 6, BitConverter.GetBytes(value));
 
-    public GgufTestWriter Tensor(string name, long[] shape, uint type, byte[] data)
+    /// <summary>A value of any GGUF type, given as the bytes that follow its type id (for broken or unusual values).</summary>
+    public GgufTestWriter Raw(string key, uint type, byte[] value) => Add(key, type, value);
+
+    /// <summary>A tensor; its data goes after the previous one's, or <paramref name="offset"/> is written in its place.</summary>
+    public GgufTestWriter Tensor(string name, long[] shape, uint type, byte[] data, ulong? offset = null)
     {
-        _tensors.Add((name, shape, type, data));
+        _tensors.Add((name, shape, type, data, offset));
         return this;
     }
 
@@ -45,18 +49,18 @@ public sealed class GgufTestWriter
             w.Write(value);
         }
         long offset = 0;
-        foreach (var (name, shape, type, data) in _tensors)
+        foreach (var (name, shape, type, data, written) in _tensors)
         {
             w.Write(Str(name));
             w.Write((uint)shape.Length);
             foreach (var d in shape) w.Write((ulong)d);
             w.Write(type);
-            w.Write((ulong)offset);
+            w.Write(written ?? (ulong)offset);
             offset += (data.Length + 31) / 32 * 32;
         }
         w.Flush();
         while (stream.Length % 32 != 0) w.Write((byte)0);
-        foreach (var (_, _, _, data) in _tensors)
+        foreach (var (_, _, _, data, _) in _tensors)
         {
             w.Write(data);
             while (stream.Length % 32 != 0) w.Write((byte)0);

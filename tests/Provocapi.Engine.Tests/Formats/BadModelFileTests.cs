@@ -79,6 +79,32 @@ public sealed unsafe class BadModelFileTests
     }
 
     [Fact]
+    public void A_tensor_offset_that_wraps_below_zero_is_past_the_end()
+    {
+        var path = new GgufTestWriter().String("general.architecture", "llama")
+            .Tensor("x", [32], 0, new byte[128], offset: ulong.MaxValue - 31).WriteTemp();
+        Assert.Contains("runs past the end", Assert.Throws<ModelFormatException>(() => GgufFile.Open(path)).Message);
+    }
+
+    public static TheoryData<uint, byte[]> BadAlignments => new()
+    {
+        { 8, [3, 0, 0, 0, 0, 0, 0, 0, (byte)'a', (byte)'b', (byte)'c'] },
+        { 10, BitConverter.GetBytes(ulong.MaxValue) },
+        { 6, BitConverter.GetBytes(1e30f) },
+        { 4, BitConverter.GetBytes(48u) },
+        { 9, [0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadAlignments))]
+    public void An_alignment_that_is_not_an_integer_power_of_two_is_named(uint type, byte[] value)
+    {
+        var path = new GgufTestWriter().String("general.architecture", "llama").Raw("general.alignment", type, value)
+            .Tensor("x", [32], 0, new byte[128]).WriteTemp();
+        Assert.Contains("general.alignment", Assert.Throws<ModelFormatException>(() => GgufFile.Open(path)).Message);
+    }
+
+    [Fact]
     public void Vocabulary_only_gguf_cannot_generate()
     {
         Assert.Contains("no tensors", LoadFails(TestData.Path("tokenizers", "ggml-vocab-llama-spm.gguf")).Message);

@@ -128,6 +128,13 @@ public sealed class AdapterApiTests(AdapterServerFixture server)
         await (await client.PostAsync("/v1/adapters/upload", Form("fine", "no-such-model", good))).AssertErrorAsync(404, "model_not_found", "base_model");
         await (await client.PostAsync("/v1/adapters/upload", Form("fine", "d64", good[0]))).AssertErrorAsync(400, "invalid_adapter", "file");
         await (await client.PostAsync("/v1/adapters/upload", Form("fine", "d64", ("evil.sh", [1, 2, 3])))).AssertErrorAsync(400, "invalid_adapter", "file");
+        var unnamed = Form("fine", "d64");
+        unnamed.Add(new ByteArrayContent(good[1].Item2), "file");
+        var noFileName = await (await client.PostAsync("/v1/adapters/upload", unnamed)).AssertErrorAsync(400, "invalid_adapter", "file");
+        Assert.Contains("no filename", noFileName.GetProperty("message").GetString());
+        var infiniteAlpha = File.ReadAllBytes(TestLoraAdapter.Random(config, 2, float.PositiveInfinity, 5).WriteGguf());
+        var alpha = await (await client.PostAsync("/v1/adapters/upload", Form("fine", "d64", ("lora.gguf", infiniteAlpha)))).AssertErrorAsync(400, "invalid_adapter");
+        Assert.Contains("adapter.lora.alpha", alpha.GetProperty("message").GetString());
 
         var unknownTarget = await (await client.PostAsync("/v1/adapters/upload",
             Form("fine", "d64", PeftFiles(TestLoraAdapter.Random(config, 2, 4f, 7).WritePeft(targetModules: ["q_proj", "lm_head"]))))).AssertErrorAsync(400, "invalid_adapter");

@@ -54,9 +54,7 @@ public sealed unsafe class GgufFile : IDisposable
                 var type = (GgufValueType)reader.U32();
                 metadata[key] = reader.Value(type, key);
             }
-            var alignment = metadata.TryGetValue("general.alignment", out var a) ? Convert.ToInt64(a) : DefaultAlignment;
-            if (alignment <= 0 || (alignment & (alignment - 1)) != 0)
-                throw new ModelFormatException($"{path}: general.alignment {alignment} is not a power of two");
+            var alignment = Alignment(metadata, path);
 
             var infos = new List<(string Name, long[] Shape, TensorType Type, long Offset)>();
             for (long i = 0; i < tensorCount; i++)
@@ -84,7 +82,7 @@ public sealed unsafe class GgufFile : IDisposable
                     var rows = shape.Skip(1).Aggregate(1L, (x, y) => x * y);
                     try { bytes = TensorTypeInfo.RowBytes(type, shape[0]) * rows; }
                     catch (InvalidDataException e) { throw new ModelFormatException($"{path}: tensor '{name}': {e.Message}"); }
-                    if (offset % alignment != 0 || dataOffset + offset > file.Length - bytes)
+                    if (offset < 0 || offset % alignment != 0 || dataOffset + offset > file.Length - bytes)
                         throw new ModelFormatException($"{path}: tensor '{name}' ({TensorTypeInfo.Name(type)} [{string.Join(", ", shape)}], {bytes} bytes at {offset}) runs past the end of the file; the file is truncated or corrupt");
                 }
                 tensors.Add(new GgufTensorInfo(name, shape, type, offset, bytes));
@@ -116,6 +114,21 @@ public sealed unsafe class GgufFile : IDisposable
     public string? GetString(string key) => Metadata.TryGetValue(key, out var v) ? v as string : null;
 
     public long? GetInteger(string key) => Metadata.TryGetValue(key, out var v) && v is not (string or Array or float or double or bool) ? Convert.ToInt64(v) : null;
+
+    /// <summary>general.alignment: an integer power of two (the specification's type is uint32), 32 when absent.</summary>
+    static long Alignment(Dictionary<string, object> metadata, string path)
+    {
+        if (!metadata.TryGetValue("general.alignment", out var value)) return DefaultAlignment;
+        long alignment = value switch
+        {
+            byte or sbyte or ushort or short or uint or int or long => Convert.ToInt64(value),
+            ulong u when u <= long.MaxValue => (long)u,
+            _ => 0,
+        };
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0)
+            throw new ModelFormatException($"{path}: general.alignment ({value}) is not an integer power of two");
+        return alignment;
+    }
 
     public double? GetFloat(string key) => Metadata.TryGetValue(key, out var v) && v is float or double or int or uint or long ? Convert.ToDouble(v) : null;
 

@@ -27,7 +27,7 @@ public static partial class LoraAdapterLoader
         return Path.GetFileName(path) == PeftConfigFile ? LoadPeft(Path.GetDirectoryName(Path.GetFullPath(path))!, name, baseConfig) : LoadGguf(path, name, baseConfig);
     }
 
-    [GeneratedRegex(@"^base_model\.model\.model\.layers\.(\d+)\.(self_attn|mlp)\.([a-z_]+)\.lora_([AB])\.weight$")]
+    [GeneratedRegex(@"^base_model\.model\.model\.layers\.([0-9]{1,9})\.(self_attn|mlp)\.([a-z_]+)\.lora_([AB])\.weight$")]
     private static partial Regex PeftTensorName();
 
     public static LoraAdapter LoadPeft(string folder, string name, TransformerConfig c)
@@ -109,6 +109,7 @@ public static partial class LoraAdapterLoader
         if (ranks.Count != 1 || ranks[0] is < 1 or > 4096) throw new ModelFormatException($"{path}: the lora_a tensors must share one rank (found {string.Join(", ", ranks)})");
         var rank = (int)ranks[0];
         var storedAlpha = (float)(file.GetFloat("adapter.lora.alpha") ?? 0);
+        if (!float.IsFinite(storedAlpha)) throw new ModelFormatException($"{path}: adapter.lora.alpha is not a finite float");
         // As llama.cpp does: no alpha means the update is applied unscaled.
         var alpha = storedAlpha > 0 ? storedAlpha : rank;
         var scale = LoraAdapter.ScaleFor(rank, alpha, useRsLora: false);

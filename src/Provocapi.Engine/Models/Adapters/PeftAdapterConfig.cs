@@ -24,7 +24,8 @@ public sealed record PeftAdapterConfig(int Rank, float Alpha, bool UseRsLora, IR
             throw new ModelFormatException($"{path}: fan_in_fan_out adapters (GPT-2 style Conv1D) are not supported");
         var targets = root.TryGetProperty("target_modules", out var t) ? t.ValueKind switch
         {
-            JsonValueKind.Array => t.EnumerateArray().Select(e => e.GetString() ?? "").ToList(),
+            JsonValueKind.Array => t.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()!
+                : throw new ModelFormatException($"{path}: target_modules holds {e.GetRawText()}, not a module name")).ToList(),
             JsonValueKind.String => [t.GetString()!],
             _ => null,
         } : null;

@@ -108,6 +108,51 @@ public sealed class LoraAdapterTests
         Assert.Contains("layer 2", layers.Message);
     }
 
+    [Theory]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NaN)]
+    public void A_gguf_alpha_that_is_not_finite_is_refused(float alpha)
+    {
+        using var model = LanguageModel.Load(HfBase);
+        var e = Assert.Throws<ModelFormatException>(() => LoraAdapterLoader.Load(TestLoraAdapter.Random(model.Config, 2, alpha, seed: 1).WriteGguf(), "x", model.Config));
+        Assert.Contains("adapter.lora.alpha", e.Message);
+    }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("[{}]")]
+    [InlineData("[\"q_proj\", null]")]
+    public void Target_modules_that_are_not_names_are_refused(string targets)
+    {
+        using var model = LanguageModel.Load(HfBase);
+        var folder = TestLoraAdapter.Random(model.Config, 2, 4f, seed: 1).WritePeft();
+        var path = Path.Combine(folder, "adapter_config.json");
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        config["target_modules"] = System.Text.Json.Nodes.JsonNode.Parse(targets);
+        File.WriteAllText(path, config.ToJsonString());
+        Assert.Contains("not a module name", Assert.Throws<ModelFormatException>(() => LoraAdapterLoader.Load(folder, "x", model.Config)).Message);
+    }
+
+    [Theory]
+    [InlineData("99999999999", "not a LoRA update")]
+    [InlineData("\u0663", "not a LoRA update")]
+    [InlineData("\uff10", "not a LoRA update")]
+    [InlineData("999999999", "layer 999999999")]
+    public void A_layer_index_that_is_not_a_small_ascii_number_is_refused(string layer, string expected)
+    {
+        using var model = LanguageModel.Load(HfBase);
+        var folder = TestLoraAdapter.Random(model.Config, 2, 4f, seed: 1, targets: [LoraProjection.Query]).WritePeft();
+        var name = $"base_model.model.model.layers.{layer}.self_attn.q_proj.lora_A.weight";
+        var header = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            [name] = new { dtype = "F32", shape = new[] { 2, model.Config.EmbeddingDim }, data_offsets = new[] { 0, 8 * model.Config.EmbeddingDim } },
+        }));
+        var padded = (header.Length + 7) / 8 * 8;
+        byte[] file = [.. BitConverter.GetBytes((ulong)padded), .. header, .. Enumerable.Repeat((byte)' ', padded - header.Length), .. new byte[8 * model.Config.EmbeddingDim]];
+        File.WriteAllBytes(Path.Combine(folder, "adapter_model.safetensors"), file);
+        Assert.Contains(expected, Assert.Throws<ModelFormatException>(() => LoraAdapterLoader.Load(folder, "x", model.Config)).Message);
+    }
+
     [Fact]
     public void A_gguf_file_that_is_not_an_adapter_is_refused()
     {

@@ -98,6 +98,8 @@ public static class UploadAdapterEndpoint
                 else
                 {
                     var key = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                    if (key == "file")
+                        throw ApiException.BadRequest("The 'file' part has no filename: name it adapter_config.json, adapter_model.safetensors or *.gguf.", "file", "invalid_adapter");
                     fields[key] = await ReadTextAsync(section.Body, key, http.RequestAborted);
                 }
             }
