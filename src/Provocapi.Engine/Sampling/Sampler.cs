@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Provocapi.Engine.Sampling;
 
 /// <summary>
@@ -37,6 +39,8 @@ public sealed class Sampler
         var work = _work.AsSpan(0, logits.Length);
         logits.CopyTo(work);
         ApplyPenalties(work);
+        // Max is NaN when any logit is; a grammar's mask (−∞) is not a failure.
+        if (TensorPrimitives.Max(work) is var max && (float.IsNaN(max) || float.IsPositiveInfinity(max))) throw new NonFiniteLogitsException();
         if (_options.Temperature == 0) return ArgMax(work);
         return Draw(work);
     }

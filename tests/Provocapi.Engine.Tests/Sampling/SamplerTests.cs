@@ -20,6 +20,22 @@ public sealed class SamplerTests
         Assert.All(Draw(SamplingOptions.Greedy, 5), id => Assert.Equal(best, id));
     }
 
+    [Theory]
+    [InlineData(float.NaN, 0f)]
+    [InlineData(float.NaN, 1f)]
+    [InlineData(float.PositiveInfinity, 0f)]
+    [InlineData(float.PositiveInfinity, 0.7f)]
+    public void Logits_that_overflowed_are_a_named_failure_not_a_token(float bad, float temperature)
+    {
+        var logits = (float[])Logits.Clone();
+        logits[1234] = bad;
+        var sampler = new Sampler(new SamplingOptions { Temperature = temperature, Seed = 1 });
+        Assert.Throws<NonFiniteLogitsException>(() => sampler.Sample(logits));
+        // A grammar's mask is −∞, which is no failure.
+        logits[1234] = float.NegativeInfinity;
+        Assert.NotEqual(1234, sampler.Sample(logits));
+    }
+
     [Fact]
     public void Logit_bias_bans_and_forces_tokens()
     {

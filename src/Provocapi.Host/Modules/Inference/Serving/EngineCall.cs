@@ -7,6 +7,7 @@ using Provocapi.Core;
 using Provocapi.Core.Generation;
 using Provocapi.Core.Scheduling;
 using Provocapi.Engine.KvCache;
+using Provocapi.Engine.Sampling;
 using Provocapi.Host.Platform.Errors;
 using Provocapi.Host.Platform.Headers;
 
@@ -110,6 +111,8 @@ public static class EngineCall
                 return ApiException.Unavailable("The engine has no KV-cache memory free for this request right now. Please retry shortly.", "no_capacity", retryAfterSeconds: 1);
             case KvCacheFullException:
                 return ApiException.Upstream("The engine ran out of KV-cache memory during generation.");
+            case NonFiniteLogitsException:
+                return ApiException.Upstream($"The engine failed during generation: {e.Message}.");
             case PromptTooLongException tooLong:
                 return ApiException.BadRequest(tooLong.Message, "messages", "context_length_exceeded");
             default:
